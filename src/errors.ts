@@ -21,9 +21,35 @@ export const ERROR_CODES = [
   /** A value that should be an org id is not a canonical uuid. */
   'ORG_ID_INVALID',
   // @tenancy-codes
+  /** A nested withTenant asked for another org than the transaction already open on that pool. */
+  'TENANT_MISMATCH',
+  /** A nested withTenant asked for a role, readOnly or isolation level different from the open transaction. */
+  'TENANT_OPTIONS_CONFLICT',
+  /** A TenantDb handle was used after its withTenant callback had settled. */
+  'TENANT_CONTEXT_CLOSED',
+  /** BEGIN, the tenant setting or SET LOCAL ROLE failed; nothing ran (see `cause`). */
+  'TENANT_ENTRY_FAILED',
+  /** COMMIT answered ROLLBACK because a statement in the transaction had failed: nothing was saved. */
+  'TENANT_COMMIT_FAILED',
+  /** The isolation proof could not read the catalog or its result failed its own schema. */
+  'ISOLATION_PROOF_FAILED',
 
   // --- migrate ---------------------------------------------------------------
   // @migrate-codes
+  /** A migration file name or directory is not usable (bad name, duplicate version, unreadable). */
+  'MIGRATION_INVALID',
+  /** A migration failed; it was rolled back (unless it opted out of the transaction). */
+  'MIGRATION_FAILED',
+  /** An applied migration's file has changed since it was applied. */
+  'MIGRATION_CHECKSUM_MISMATCH',
+  /** An applied migration's file is no longer there. */
+  'MIGRATION_MISSING',
+  /** A pending migration sorts before one that is already applied (merged late). */
+  'MIGRATION_OUT_OF_ORDER',
+  /** Another runner holds the migration lock (fail-fast mode). */
+  'MIGRATION_LOCK_BUSY',
+  /** The migration lock was not obtained within the timeout. */
+  'MIGRATION_LOCK_TIMEOUT',
 
   // --- rbac ------------------------------------------------------------------
   // @rbac-codes
@@ -33,6 +59,25 @@ export const ERROR_CODES = [
 
   // --- crypto ----------------------------------------------------------------
   // @crypto-codes
+  // crypto: Fernet and keyring
+  /** A Fernet key is not 32 bytes of url-safe base64 (or 32 raw bytes). */
+  'FERNET_KEY_INVALID',
+  /** A Fernet token is not a string of canonical url-safe base64. */
+  'FERNET_TOKEN_MALFORMED',
+  /** A Fernet token is shorter than version, timestamp, IV, one block and HMAC. */
+  'FERNET_TOKEN_TOO_SHORT',
+  /** A Fernet token's version byte is not 0x80. */
+  'FERNET_VERSION_UNSUPPORTED',
+  /** A Fernet token's ciphertext is not a whole number of 16-byte AES blocks. */
+  'FERNET_CIPHERTEXT_LENGTH_INVALID',
+  /** A Fernet token's HMAC does not verify under any available key (wrong key or tampered). */
+  'FERNET_HMAC_INVALID',
+  /** A Fernet token is dated more than 60 seconds in the future (clock skew). */
+  'FERNET_TOKEN_FROM_FUTURE',
+  /** A Fernet token is older than the TTL the caller asked for. */
+  'FERNET_TOKEN_EXPIRED',
+  /** An authenticated Fernet token decrypts to invalid PKCS7 padding (e.g. a wrong IV). */
+  'FERNET_PADDING_INVALID',
 
   // --- guards ----------------------------------------------------------------
   // @guards-codes

@@ -9,13 +9,61 @@ export { ERROR_CODES, TenantGuardError, isTenantGuardError } from './errors.js';
 export type { ErrorCode, TenantGuardErrorOptions } from './errors.js';
 
 // @tenancy-exports
+export {
+  createWithTenant,
+  enterTenantDefault,
+  enterTenantSql,
+  isOrgId,
+  parseOrgId,
+  quoteIdentifier,
+  withTenant,
+} from './tenancy/index.js';
+export type {
+  EnterTenant,
+  FieldDescription,
+  IsolationLevel,
+  OrgId,
+  PoolClientLike,
+  PoolLike,
+  Principal,
+  Queryable,
+  QueryConfig,
+  QueryResult,
+  QueryResultRow,
+  RouteTenant,
+  Submittable,
+  TenantDb,
+  TenantEntryContext,
+  WithTenant,
+  WithTenantOptions,
+} from './tenancy/index.js';
 
 // @migrate-exports
+export { migrate, migrationStatus, verifyMigrations, bundledMigrationsDirectory, splitSqlStatements } from './migrate/index.js';
+export type {
+  MigrateOptions,
+  MigrateResult,
+  MigrationStatusEntry,
+  VerifyResult,
+  MigrationDirectory,
+  MigrationFile,
+  LockOptions,
+  MigrationClient,
+  MigrationPool,
+  MigrationQueryResult,
+  SqlStatement,
+} from './migrate/index.js';
 
 // @rbac-exports
 
 // @audit-exports
 
 // @crypto-exports
+export { Fernet } from './crypto/fernet.js';
+export type { FernetEncryptOptions, FernetDecryptOptions } from './crypto/fernet.js';
+export { generateFernetKey } from './crypto/fernet-key.js';
+export type { FernetKeyInput } from './crypto/fernet-key.js';
+export { Keyring } from './crypto/keyring.js';
+export type { KeyringRotateOptions } from './crypto/keyring.js';
 
 // @guards-exports

@@ -1,0 +1,18 @@
+/** The slice of node-postgres the runner needs: anything with connect(). */
+
+/** A query result: rows only. */
+export interface MigrationQueryResult<R> {
+  rows: R[];
+}
+
+/** A checked-out client (pg.PoolClient satisfies this). */
+export interface MigrationClient {
+  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<MigrationQueryResult<R>>;
+  /** Passing an error destroys the connection instead of returning it to the pool. */
+  release(err?: Error | boolean): void;
+}
+
+/** A pool (pg.Pool satisfies this). */
+export interface MigrationPool {
+  connect(): Promise<MigrationClient>;
+}
