@@ -59,6 +59,62 @@ export const ERROR_CODES = [
 
   // --- crypto ----------------------------------------------------------------
   // @crypto-codes
+  // crypto: JWT sessions
+  /** A JWT key is unusable: HS256 secret under 32 bytes, bad or duplicate kid, malformed or mismatched key. */
+  'JWT_KEY_INVALID',
+  /** A JWT is not a compact JWS (three base64url parts with a JSON header and payload). */
+  'JWT_MALFORMED',
+  /** A JWT is longer than the configured maximum. */
+  'JWT_TOO_LARGE',
+  /** A JWT is unsecured (`alg: none`). */
+  'JWT_UNSECURED',
+  /** A JWT's algorithm is not allowed for its key (e.g. HS256 presented for an asymmetric kid). */
+  'JWT_ALG_NOT_ALLOWED',
+  /** A JWT's `kid` is missing or names no configured key. */
+  'JWT_KID_UNKNOWN',
+  /** A JWT's signature does not verify (tampered header, payload or signature). */
+  'JWT_SIGNATURE_INVALID',
+  /** A JWT has expired. */
+  'JWT_EXPIRED',
+  /** A JWT is not valid yet (`nbf` or `iat` in the future beyond the clock tolerance). */
+  'JWT_NOT_YET_VALID',
+  /** A JWT's issuer is not the configured one. */
+  'JWT_ISSUER_INVALID',
+  /** A JWT's audience is not the configured one. */
+  'JWT_AUDIENCE_INVALID',
+  /** A JWT's type is missing or wrong (an access token used as a refresh token, or the reverse). */
+  'JWT_TYPE_INVALID',
+  /** A JWT's lifetime (exp - iat) is longer than the configured one. */
+  'JWT_LIFETIME_EXCEEDED',
+  /** A JWT's claims are missing or invalid (sub, org_id, role, sid, jti, amr). */
+  'JWT_CLAIMS_INVALID',
+  /** The session does not exist (in the token's org). */
+  'SESSION_NOT_FOUND',
+  /** The session was revoked; its refresh tokens are useless. */
+  'SESSION_REVOKED',
+  /** An already-rotated refresh token was presented: the whole session family is now revoked. */
+  'SESSION_REFRESH_REUSED',
+  /** The immediately previous refresh token, within the grace window: refused, the session stays alive. */
+  'SESSION_REFRESH_SUPERSEDED',
+  /** The MFA policy requires a second factor for this role and none was proven. */
+  'SESSION_MFA_REQUIRED',
+  /** An MFA proof passed to sessions is not genuine, already used, expired or for another user. */
+  'SESSION_MFA_PROOF_INVALID',
+  // crypto: MFA
+  /** The user has no (confirmed) TOTP enrolment. */
+  'MFA_NOT_ENROLLED',
+  /** The user already has a confirmed TOTP enrolment. */
+  'MFA_ALREADY_ENROLLED',
+  /** The TOTP code is wrong (or outside the accepted window). */
+  'MFA_CODE_INVALID',
+  /** The TOTP code's time step was already used (replay). */
+  'MFA_CODE_REPLAYED',
+  /** Too many failed second-factor attempts for this user; retry later. */
+  'MFA_RATE_LIMITED',
+  /** The recovery code is wrong or was already used. */
+  'MFA_RECOVERY_CODE_INVALID',
+  /** A stored MFA secret cannot be decrypted (unknown key id or tampered row). */
+  'MFA_SECRET_UNREADABLE',
   // crypto: Fernet and keyring
   /** A Fernet key is not 32 bytes of url-safe base64 (or 32 raw bytes). */
   'FERNET_KEY_INVALID',

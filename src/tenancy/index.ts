@@ -1,0 +1,34 @@
+/**
+ * Tenancy: org ids, the principal, withTenant and the isolation proof.
+ *
+ * @module tenancy
+ */
+export { parseOrgId, isOrgId } from './org-id.js';
+export type { OrgId } from './org-id.js';
+export type { Principal } from './principal.js';
+export type {
+  FieldDescription,
+  PoolClientLike,
+  PoolLike,
+  Queryable,
+  QueryConfig,
+  QueryResult,
+  QueryResultRow,
+  Submittable,
+  TenantDb,
+} from './pg-types.js';
+export {
+  createWithTenant,
+  enterTenantDefault,
+  enterTenantSql,
+  quoteIdentifier,
+  withTenant,
+} from './with-tenant.js';
+export type {
+  EnterTenant,
+  IsolationLevel,
+  RouteTenant,
+  TenantEntryContext,
+  WithTenant,
+  WithTenantOptions,
+} from './with-tenant.js';
