@@ -53,6 +53,20 @@ export const ERROR_CODES = [
 
   // --- rbac ------------------------------------------------------------------
   // @rbac-codes
+  /** A permission pattern is malformed (empty segment, partial wildcard, bad character). */
+  'RBAC_PATTERN_INVALID',
+  /** A permission or pattern matches no catalog entry (a typo, or a row from an older catalog). */
+  'RBAC_PERMISSION_UNKNOWN',
+  /** A role name is neither a built-in role, an alias, nor a known custom role. */
+  'RBAC_ROLE_UNKNOWN',
+  /** A permission override is malformed (effect, brand or expiry). */
+  'RBAC_OVERRIDE_INVALID',
+  /** A custom role is invalid: bad name, unknown or cyclic base, or it reaches an owner-only permission. */
+  'RBAC_CUSTOM_ROLE_INVALID',
+  /** Creating or changing a custom role would grant a permission its creator does not hold. */
+  'RBAC_ESCALATION',
+  /** The user is not a member of the org (no membership row), so no permissions can be loaded. */
+  'RBAC_MEMBER_NOT_FOUND',
 
   // --- audit -----------------------------------------------------------------
   // @audit-codes

@@ -55,6 +55,39 @@ export type {
 } from './migrate/index.js';
 
 // @rbac-exports
+export {
+  BUILTIN_ROLES,
+  CompiledPrincipal,
+  PERMISSIONS,
+  PERMISSION_NAMES,
+  ROLES,
+  ROLE_ALIASES,
+  ROLE_PERMISSIONS,
+  createPermissionEngine,
+  parsePattern,
+  patternImplies,
+  patternMatches,
+  printPattern,
+  tryParsePattern,
+} from './rbac/index.js';
+export type {
+  BuiltinRole,
+  CheckScope,
+  CustomRoleInput,
+  DecisionRule,
+  Explanation,
+  OverrideInput,
+  ParsedPattern,
+  Permission,
+  PermissionDefinition,
+  PermissionEngine,
+  PermissionEngineOptions,
+  PermissionLevel,
+  PermissionPattern,
+  PrincipalGrants,
+  RoleDefinition,
+  RoleName,
+} from './rbac/index.js';
 
 // @audit-exports
 
