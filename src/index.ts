@@ -92,6 +92,19 @@ export type {
 // @audit-exports
 
 // @crypto-exports
+export { createSessions } from './crypto/sessions.js';
+export type {
+  IssueInput,
+  MfaEnforcement,
+  SessionMfaPolicy,
+  Sessions,
+  SessionsOptions,
+  SessionTokens,
+  VerifyAccessOptions,
+} from './crypto/sessions.js';
+export type { AsymmetricKeyInput, HmacKeyInput, JsonWebKeySet, JwtAlgorithm, JwtKeyInput } from './crypto/jwt-keys.js';
+export { ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP } from './crypto/jwt-claims.js';
+export type { MfaMethod, MfaProof } from './crypto/mfa-proof.js';
 export { Fernet } from './crypto/fernet.js';
 export type { FernetEncryptOptions, FernetDecryptOptions } from './crypto/fernet.js';
 export { generateFernetKey } from './crypto/fernet-key.js';
