@@ -79,14 +79,18 @@ BEGIN
   -- The column is compared, uncast, to a one-time initplan: PostgreSQL can use
   -- an index leading with the tenant column. Never cast the column to text.
   predicate := format('%I = (SELECT tenantguard.current_org_id())', tenant_column);
-  IF EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = tbl AND polname = policy_name) THEN
-    EXECUTE format('ALTER POLICY %I ON %s USING (%s) WITH CHECK (%s)', policy_name, tbl, predicate, predicate);
-  ELSE
-    EXECUTE format('CREATE POLICY %I ON %s AS PERMISSIVE FOR ALL USING (%s) WITH CHECK (%s)',
-                   policy_name, tbl, predicate, predicate);
-  END IF;
+  -- Drop and recreate (same transaction, so never a moment without it):
+  -- ALTER POLICY cannot change a drifted command (FOR SELECT) or kind
+  -- (RESTRICTIVE), and re-running must restore exactly this policy.
+  EXECUTE format('DROP POLICY IF EXISTS %I ON %s', policy_name, tbl);
+  EXECUTE format('CREATE POLICY %I ON %s AS PERMISSIVE FOR ALL TO PUBLIC USING (%s) WITH CHECK (%s)',
+                 policy_name, tbl, predicate, predicate);
 
   EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO tenantguard_app', tbl);
+  -- TRUNCATE ignores RLS (it empties every org's rows); REFERENCES lets the
+  -- app build a foreign key that probes other orgs' keys; TRIGGER runs code
+  -- as the table is touched. The app role needs none of them.
+  EXECUTE format('REVOKE TRUNCATE, REFERENCES, TRIGGER ON %s FROM tenantguard_app', tbl);
   -- serial / identity columns: INSERT needs the sequence too.
   FOR seq IN
     SELECT d.objid::regclass AS s
@@ -96,7 +100,9 @@ BEGIN
     EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE %s TO tenantguard_app', seq.s);
   END LOOP;
 
-  IF NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = tbl AND i.indkey[0] = col_num) THEN
+  -- A partial or not-yet-valid index does not serve every tenant query.
+  IF NOT EXISTS (SELECT 1 FROM pg_index i
+                 WHERE i.indrelid = tbl AND i.indkey[0] = col_num AND i.indisvalid AND i.indpred IS NULL) THEN
     RAISE NOTICE 'tenantguard: no index on % leads with %', tbl, tenant_column
       USING HINT = format('CREATE INDEX ON %s (%I, ...) so tenant queries do not scan every org''s rows.', tbl, tenant_column);
   END IF;

@@ -17,8 +17,18 @@ export {
   parseOrgId,
   quoteIdentifier,
   withTenant,
+  isolationProof,
+  isolationProofSchema,
+  PROOF_FINDING_CODES,
 } from './tenancy/index.js';
 export type {
+  IsolationProof,
+  IsolationProofOptions,
+  ProofFinding,
+  ProofFindingCode,
+  TableProof,
+  ProofPolicy,
+  AuditCheck,
   EnterTenant,
   FieldDescription,
   IsolationLevel,

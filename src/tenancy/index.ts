@@ -32,3 +32,22 @@ export type {
   WithTenant,
   WithTenantOptions,
 } from './with-tenant.js';
+export { isolationProof } from './isolation-proof.js';
+export type { IsolationProofOptions } from './isolation-proof.js';
+export {
+  PROOF_FINDING_CODES,
+  auditCheckSchema,
+  findingSchema,
+  isolationProofSchema,
+  policySchema,
+  severitySchema,
+  tableProofSchema,
+} from './isolation-proof-schema.js';
+export type {
+  AuditCheck,
+  IsolationProof,
+  ProofFinding,
+  ProofFindingCode,
+  ProofPolicy,
+  TableProof,
+} from './isolation-proof-schema.js';

@@ -21,7 +21,7 @@ export interface FieldDescription {
 }
 
 /** The result of one statement (node-postgres' `QueryResult`). */
-export interface QueryResult<R extends QueryResultRow = QueryResultRow> {
+export interface QueryResult<R extends object = QueryResultRow> {
   /** The command tag's verb: `SELECT`, `INSERT`, `COMMIT`, ... */
   command: string;
   /** Rows affected or returned; null for commands without a count. */
@@ -60,9 +60,9 @@ export interface Queryable {
   /** Runs a cursor or stream (pg-cursor, pg-query-stream); returns it. */
   query<S extends Submittable>(submittable: S): S;
   /** Runs a parameterised statement described by a config object. */
-  query<R extends QueryResultRow = QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>>;
+  query<R extends object = QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>>;
   /** Runs SQL text with optional bind parameters. */
-  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R extends object = QueryResultRow>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>>;
 }
 
 /**
