@@ -185,6 +185,39 @@ describe('Fernet: refusals, each with a stable code', () => {
     expect(codeOf(() => new Fernet(generateFernetKey()).extractTimestamp(token))).toBe('FERNET_HMAC_INVALID');
   });
 
+  it('unpads exactly like OpenSSL AES-128-CBC for any authenticated ciphertext (differential property)', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 64 }).map((a) => Buffer.from(a.subarray(0, a.length - (a.length % 16)))),
+        fc.integer({ min: 0, max: 16 }),
+        fc.integer({ min: 1, max: 16 }),
+        (blocks, padValue, padRun) => {
+          // Bias towards near-valid padding: set the last `padRun` bytes to `padValue`.
+          blocks.fill(padValue, blocks.length - padRun);
+          const iv = Buffer.alloc(16, 9);
+          const ciphertext = aesRaw(blocks, iv);
+          const token = forge({ iv, ciphertext });
+          const d = createDecipheriv('aes-128-cbc', ENC, iv);
+          let expected: Buffer | 'refused';
+          try {
+            expected = Buffer.concat([d.update(ciphertext), d.final()]);
+          } catch {
+            expected = 'refused';
+          }
+          let got: Buffer | 'refused';
+          try {
+            got = f.decrypt(token, { now: at(T0) });
+          } catch (err) {
+            if (!isTenantGuardError(err, 'FERNET_PADDING_INVALID')) throw err;
+            got = 'refused';
+          }
+          return expected === 'refused' ? got === 'refused' : got !== 'refused' && got.equals(expected);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
   it('refuses every single-bit flip of a token (property)', () => {
     const token = f.encrypt('a typical oauth token value', { now: at(T0) });
     const raw = Buffer.from(token, 'base64url');
