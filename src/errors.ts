@@ -151,6 +151,12 @@ export const ERROR_CODES = [
 
   // --- guards ----------------------------------------------------------------
   // @guards-codes
+  /** PII redactor: the text is longer than the redactor's maxInputLength; it was refused, not truncated. */
+  'PII_INPUT_TOO_LARGE',
+  /** PII redactor: the pseudonym session holds maxSessionEntries values; create a new redactor or reset(). */
+  'PII_SESSION_LIMIT',
+  /** The text given to the prompt guard exceeds its configured `maxInputLength` (it is refused, never truncated). */
+  'PROMPT_INPUT_TOO_LARGE',
 
   // --- adapters --------------------------------------------------------------
   // @adapters-codes

@@ -123,3 +123,11 @@ export { Keyring } from './crypto/keyring.js';
 export type { KeyringRotateOptions } from './crypto/keyring.js';
 
 // @guards-exports
+export { createPromptGuard, DEFAULT_PROMPT_THRESHOLD, DEFAULT_PROMPT_MAX_INPUT } from './guards/prompt-guard.js';
+export type { PromptGuard, PromptGuardOptions, PromptScanResult, PromptFinding } from './guards/prompt-guard.js';
+export { PROMPT_RULES, PROMPT_DETECTOR_WEIGHTS } from './guards/prompt-rules.js';
+export { PROMPT_CATEGORIES } from './guards/prompt-rule-types.js';
+export type { PromptRule, PromptCategory } from './guards/prompt-rule-types.js';
+export type { EncodingKind } from './guards/prompt-decode.js';
+export { normalizeForMatching, mapSpan } from './guards/normalize.js';
+export type { NormalizedText, NormalizeStats } from './guards/normalize.js';

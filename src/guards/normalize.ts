@@ -1,0 +1,359 @@
+/**
+ * Shared text normalisation for the guards: turns arbitrary user text into a
+ * canonical, lower-case matching form that defeats cheap obfuscation, while
+ * keeping an offset map back into the ORIGINAL string so findings can point
+ * at what the user actually sent.
+ *
+ * Steps, in order (each linear in the input):
+ * 1. Unicode tag characters (U+E0000–E007F, "ASCII smuggling") are decoded to
+ *    the ASCII they hide and counted, so the caller can always flag them.
+ * 2. Zero-width, bidi-control and variation-selector characters are removed
+ *    (and counted).
+ * 3. Compatibility folding per code point: NFKD (the compatibility mapping of
+ *    NFKC: fullwidth, math alphanumerics, ligatures, circled letters), lower
+ *    case, combining marks dropped (so "ïgnörè" and "précédentes" match
+ *    "ignore" and "precedentes"), then homoglyph folding (Cyrillic/Greek/IPA
+ *    lookalikes -> Latin, see {@link CONFUSABLES}).
+ * 4. Spaced-out letters joined: "i g n o r e   a l l" -> "ignore all" (one
+ *    separator inside a word, a wider gap or a slash between words).
+ * 5. Leetspeak folded inside tokens that also contain letters ("1gn0r3" ->
+ *    "ignore"; "2024" stays).
+ * 6. Whitespace runs collapsed to one space (or one newline if they hold one).
+ *
+ * @module guards/normalize
+ */
+import { CONFUSABLES, LEET } from './normalize-confusables.js';
+
+/** Counts of what normalisation removed or decoded. */
+export interface NormalizeStats {
+  /** Unicode tag characters seen (U+E0000–E007F); any non-zero count is suspicious. */
+  tagChars: number;
+  /** Zero-width characters removed (ZWSP, ZWJ, ZWNJ, word joiner, BOM, soft hyphen, ...). */
+  zeroWidth: number;
+  /** Bidi control characters removed (LRE/RLE/PDF/LRO/RLO, isolates, marks). */
+  bidi: number;
+  /** Variation selectors removed (U+FE00–FE0F, U+E0100–E01EF). */
+  variationSelectors: number;
+  /** Characters changed by homoglyph or compatibility folding. */
+  folded: number;
+  /** Spaced-out letter runs that were joined. */
+  spacedRuns: number;
+  /** Characters changed by leetspeak folding. */
+  leet: number;
+}
+
+/**
+ * The matching form of a text. `start[i]`/`end[i]` give the UTF-16 range in
+ * the original text that produced character `i` of `text`; a normalised span
+ * `[s, e)` maps to the original span `[start[s], end[e - 1])`.
+ */
+export interface NormalizedText {
+  /** Lower-case, folded text to match rules against. */
+  readonly text: string;
+  /** Original start offset for each character of `text`. */
+  readonly start: Int32Array;
+  /** Original end offset (exclusive) for each character of `text`. */
+  readonly end: Int32Array;
+  /** Original spans of decoded tag-character runs. */
+  readonly tagSpans: ReadonlyArray<readonly [number, number]>;
+  /** What was removed or decoded. */
+  readonly stats: NormalizeStats;
+}
+
+/** Growable parallel buffers: output code unit + its original range. */
+class Out {
+  c: Uint16Array;
+  s: Int32Array;
+  e: Int32Array;
+  n = 0;
+  constructor(cap: number) {
+    this.c = new Uint16Array(cap);
+    this.s = new Int32Array(cap);
+    this.e = new Int32Array(cap);
+  }
+  push(code: number, s: number, e: number): void {
+    if (this.n === this.c.length) this.grow();
+    this.c[this.n] = code;
+    this.s[this.n] = s;
+    this.e[this.n] = e;
+    this.n += 1;
+  }
+  private grow(): void {
+    const cap = this.c.length * 2 + 16;
+    const c = new Uint16Array(cap);
+    const s = new Int32Array(cap);
+    const e = new Int32Array(cap);
+    c.set(this.c);
+    s.set(this.s);
+    e.set(this.e);
+    this.c = c;
+    this.s = s;
+    this.e = e;
+  }
+  toText(): string {
+    let text = '';
+    const chunk = 8192;
+    for (let i = 0; i < this.n; i += chunk) {
+      text += String.fromCharCode.apply(null, Array.from(this.c.subarray(i, Math.min(this.n, i + chunk))));
+    }
+    return text;
+  }
+}
+
+/** Kind of an invisible code point: 1 zero-width, 2 bidi, 3 variation selector, 0 visible. */
+function invisibleKind(cp: number): number {
+  if (cp === 0x00ad || cp === 0x034f || cp === 0x180e || cp === 0xfeff || cp === 0x115f || cp === 0x1160) return 1;
+  if (cp === 0x3164 || cp === 0xffa0 || cp === 0x17b4 || cp === 0x17b5) return 1;
+  if (cp >= 0x200b && cp <= 0x200d) return 1;
+  if (cp >= 0x2060 && cp <= 0x2064) return 1;
+  if (cp >= 0x1bca0 && cp <= 0x1bca3) return 1;
+  if (cp === 0x200e || cp === 0x200f || cp === 0x061c) return 2;
+  if (cp >= 0x202a && cp <= 0x202e) return 2;
+  if (cp >= 0x2066 && cp <= 0x2069) return 2;
+  if (cp >= 0x206a && cp <= 0x206f) return 2; // deprecated format controls, invisible as well
+  if (cp >= 0xfe00 && cp <= 0xfe0f) return 3;
+  if (cp >= 0x180b && cp <= 0x180d) return 3;
+  if (cp >= 0xe0100 && cp <= 0xe01ef) return 3;
+  return 0;
+}
+
+const MARK = /\p{M}/u;
+const foldCache = new Map<number, string>();
+
+/** Folds one non-ASCII code point to its matching form (may be empty or several chars). */
+function foldCodePoint(cp: number): string {
+  const cached = foldCache.get(cp);
+  if (cached !== undefined) return cached;
+  let out: string;
+  // Letter-like emoji and enclosed letters NFKD leaves alone.
+  if (cp >= 0x1f1e6 && cp <= 0x1f1ff) out = String.fromCharCode(0x61 + cp - 0x1f1e6);
+  else if (cp >= 0x1f130 && cp <= 0x1f149) out = String.fromCharCode(0x61 + cp - 0x1f130);
+  else if (cp >= 0x1f150 && cp <= 0x1f169) out = String.fromCharCode(0x61 + cp - 0x1f150);
+  else if (cp >= 0x1f170 && cp <= 0x1f189) out = String.fromCharCode(0x61 + cp - 0x1f170);
+  else {
+    const decomposed = String.fromCodePoint(cp).normalize('NFKD').toLowerCase().normalize('NFKD');
+    out = '';
+    for (const ch of decomposed) {
+      if (MARK.test(ch)) continue;
+      const c = ch.codePointAt(0) ?? 0;
+      out += CONFUSABLES.get(c) ?? (c === 0x3000 || (c >= 0x2000 && c <= 0x200a) || c === 0xa0 ? ' ' : ch);
+    }
+  }
+  // Bounded cache: an input made of many distinct code points must not grow memory without limit.
+  if (foldCache.size > 20_000) foldCache.clear();
+  foldCache.set(cp, out);
+  return out;
+}
+
+function isLower(c: number): boolean {
+  return c >= 0x61 && c <= 0x7a;
+}
+function isLetterish(c: number): boolean {
+  return isLower(c) || LEET.has(c);
+}
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c;
+}
+/** One character allowed between the letters of a spaced-out word. */
+function isIntraSep(c: number): boolean {
+  return c === 0x20 || c === 0x2e || c === 0x2d || c === 0x5f || c === 0x2a || c === 0xb7 || c === 0x7e;
+}
+
+/** Step 1-3: tags, invisibles, compatibility + case + mark + homoglyph folding. */
+function fold(input: string, out: Out, stats: NormalizeStats, tagSpans: Array<[number, number]>): void {
+  let tagStart = -1;
+  let tagEnd = -1;
+  for (let i = 0; i < input.length; ) {
+    const cp = input.codePointAt(i) ?? 0;
+    const w = cp > 0xffff ? 2 : 1;
+    const next = i + w;
+    if (cp >= 0xe0000 && cp <= 0xe007f) {
+      stats.tagChars += 1;
+      if (tagStart < 0 || tagEnd !== i) {
+        if (tagStart >= 0) tagSpans.push([tagStart, tagEnd]);
+        tagStart = i;
+      }
+      tagEnd = next;
+      const ascii = cp - 0xe0000;
+      if (ascii >= 0x20 && ascii <= 0x7e) out.push(ascii >= 0x41 && ascii <= 0x5a ? ascii + 0x20 : ascii, i, next);
+      i = next;
+      continue;
+    }
+    if (cp < 0x80) {
+      out.push(cp >= 0x41 && cp <= 0x5a ? cp + 0x20 : cp, i, next);
+      i = next;
+      continue;
+    }
+    const kind = invisibleKind(cp);
+    if (kind !== 0) {
+      if (kind === 1) stats.zeroWidth += 1;
+      else if (kind === 2) stats.bidi += 1;
+      else stats.variationSelectors += 1;
+      i = next;
+      continue;
+    }
+    const f = foldCodePoint(cp);
+    if (f.length !== 1 || f.charCodeAt(0) !== cp) stats.folded += 1;
+    for (let k = 0; k < f.length; k += 1) out.push(f.charCodeAt(k), i, next);
+    i = next;
+  }
+  if (tagStart >= 0) tagSpans.push([tagStart, tagEnd]);
+}
+
+/** A standalone letterish char at j: not glued to another letterish char on either side. */
+function singleAt(a: Out, j: number): boolean {
+  if (j < 0 || j >= a.n) return false;
+  const c = a.c[j] ?? 0;
+  if (!isLetterish(c)) return false;
+  const before = j > 0 ? (a.c[j - 1] ?? 0) : 0x20;
+  const after = j + 1 < a.n ? (a.c[j + 1] ?? 0) : 0x20;
+  return !isLetterish(before) && !isLetterish(after);
+}
+
+/** Step 4: join spaced-out letters. */
+function joinSpaced(a: Out, b: Out, stats: NormalizeStats): void {
+  let i = 0;
+  while (i < a.n) {
+    if (!singleAt(a, i)) {
+      b.push(a.c[i] ?? 0, a.s[i] ?? 0, a.e[i] ?? 0);
+      i += 1;
+      continue;
+    }
+    // Collect a run: letter (gap letter)*; gap = one intra separator, or a word gap.
+    const letters: number[] = [i];
+    const breaks: boolean[] = [false];
+    let j = i;
+    let intra = 0;
+    let lower = isLower(a.c[i] ?? 0) ? 1 : 0;
+    for (;;) {
+      const g = j + 1;
+      if (g + 1 < a.n && isIntraSep(a.c[g] ?? 0) && singleAt(a, g + 1)) {
+        j = g + 1;
+        letters.push(j);
+        breaks.push(false);
+        intra += 1;
+        if (isLower(a.c[j] ?? 0)) lower += 1;
+        continue;
+      }
+      // Word gap: 2-8 chars of spaces, slashes or pipes (a single one is the intra case).
+      let k = g;
+      while (k < a.n && k - g < 8) {
+        const c = a.c[k] ?? 0;
+        if (c === 0x20 || c === 0x2f || c === 0x7c || c === 0x09) k += 1;
+        else break;
+      }
+      if (k - g >= 2 && singleAt(a, k)) {
+        j = k;
+        letters.push(j);
+        breaks.push(true);
+        if (isLower(a.c[j] ?? 0)) lower += 1;
+        continue;
+      }
+      break;
+    }
+    if (letters.length >= 4 && intra >= 2 && lower >= 3) {
+      stats.spacedRuns += 1;
+      for (let k = 0; k < letters.length; k += 1) {
+        const p = letters[k] ?? 0;
+        if (breaks[k] === true) b.push(0x20, a.s[p] ?? 0, a.s[p] ?? 0);
+        b.push(a.c[p] ?? 0, a.s[p] ?? 0, a.e[p] ?? 0);
+      }
+      i = j + 1;
+    } else {
+      b.push(a.c[i] ?? 0, a.s[i] ?? 0, a.e[i] ?? 0);
+      i += 1;
+    }
+  }
+}
+
+/** Steps 5-6: leetspeak inside lettered tokens, whitespace collapse. */
+function leetAndSpace(b: Out, c: Out, stats: NormalizeStats): void {
+  let i = 0;
+  while (i < b.n) {
+    const ch = b.c[i] ?? 0;
+    if (isSpace(ch)) {
+      let j = i;
+      let nl = false;
+      while (j < b.n && isSpace(b.c[j] ?? 0)) {
+        if (b.c[j] === 0x0a) nl = true;
+        j += 1;
+      }
+      c.push(nl ? 0x0a : 0x20, b.s[i] ?? 0, b.e[j - 1] ?? 0);
+      i = j;
+      continue;
+    }
+    if (!isLetterish(ch)) {
+      c.push(ch, b.s[i] ?? 0, b.e[i] ?? 0);
+      i += 1;
+      continue;
+    }
+    let j = i;
+    let letters = 0;
+    let leet = 0;
+    while (j < b.n && isLetterish(b.c[j] ?? 0)) {
+      if (isLower(b.c[j] ?? 0)) letters += 1;
+      else leet += 1;
+      j += 1;
+    }
+    const convert = letters > 0 && leet > 0;
+    for (let k = i; k < j; k += 1) {
+      const v = b.c[k] ?? 0;
+      const mapped = convert ? LEET.get(v) : undefined;
+      if (mapped !== undefined) stats.leet += 1;
+      c.push(mapped ?? v, b.s[k] ?? 0, b.e[k] ?? 0);
+    }
+    i = j;
+  }
+}
+
+/**
+ * Normalises `input` for matching and keeps an offset map to the original.
+ * Linear time and memory in the input length.
+ *
+ * @example
+ * ```ts
+ * const n = normalizeForMatching('I\u200Bgn0re ａｌｌ prev1ous');
+ * n.text; // 'ignore all previous'
+ * ```
+ */
+export function normalizeForMatching(input: string): NormalizedText {
+  const stats: NormalizeStats = { tagChars: 0, zeroWidth: 0, bidi: 0, variationSelectors: 0, folded: 0, spacedRuns: 0, leet: 0 };
+  const tagSpans: Array<[number, number]> = [];
+  const a = new Out(input.length + 16);
+  fold(input, a, stats, tagSpans);
+  const b = new Out(a.n + 16);
+  joinSpaced(a, b, stats);
+  const c = new Out(b.n + 16);
+  leetAndSpace(b, c, stats);
+  return {
+    text: c.toText(),
+    start: c.s.subarray(0, c.n),
+    end: c.e.subarray(0, c.n),
+    tagSpans,
+    stats,
+  };
+}
+
+/**
+ * Maps a span `[s, e)` of {@link NormalizedText.text} to the original text.
+ * An empty span maps to an empty span at the corresponding position.
+ */
+export function mapSpan(n: NormalizedText, s: number, e: number): [number, number] {
+  if (n.text.length === 0) return [0, 0];
+  const from = n.start[Math.min(s, n.text.length - 1)] ?? 0;
+  if (e <= s) return [from, from];
+  const to = n.end[Math.min(e, n.text.length) - 1] ?? from;
+  return [from, Math.max(from, to)];
+}
+
+/** ROT13 of the ASCII letters of `text` (positions unchanged, so offset maps stay valid). */
+export function rot13(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x61 && c <= 0x7a) out += String.fromCharCode(((c - 0x61 + 13) % 26) + 0x61);
+    else if (c >= 0x41 && c <= 0x5a) out += String.fromCharCode(((c - 0x41 + 13) % 26) + 0x41);
+    else out += text[i];
+  }
+  return out;
+}

@@ -1,0 +1,235 @@
+/**
+ * Role-play and persona jailbreak rules: DAN-style personas, "developer
+ * mode", "no restrictions", policy-bypass language, refusal suppression and
+ * the threat/reward games of in-the-wild jailbreak prompts. Most weights are
+ * deliberately low: a single phrase like "act as" or "no restrictions" is
+ * ordinary English; a jailbreak stacks several.
+ *
+ * @module guards/prompt-rules-jailbreak
+ */
+import { alt, filler, rx, SEP } from './prompt-rule-builder.js';
+import type { PromptRule } from './prompt-rule-types.js';
+
+const AI = alt([
+  'ai', 'a i', 'assistant', 'chatbot', 'bot', 'model', 'language model', 'llm', 'gpt', 'chatgpt', 'version',
+  'persona', 'character', 'entity', 'system', 'machine', 'robot', 'program',
+]);
+
+/** Persona and jailbreak rules. */
+export const JAILBREAK_RULES: readonly PromptRule[] = [
+  {
+    id: 'jailbreak.do_anything_now',
+    category: 'jailbreak_persona',
+    weight: 0.9,
+    pattern: rx(`(?:do${SEP}anything${SEP}now|dan${SEP}mode|dan${SEP}prompt|you${SEP}are${SEP}(?:now${SEP})?dan|as${SEP}dan|stan${SEP}prompt|dude${SEP}mode)\\b`),
+    description: 'DAN ("do anything now") and its siblings',
+  },
+  {
+    id: 'jailbreak.special_mode',
+    category: 'jailbreak_persona',
+    weight: 0.6,
+    pattern: rx(
+      `${alt(['developer', 'dev', 'god', 'sudo', 'jailbreak', 'jailbroken', 'dan', 'unrestricted', 'unfiltered', 'uncensored', 'evil', 'chaos', 'opposite', 'unlocked', 'unleashed', 'anarchy', 'dark', 'rogue', 'freedom', 'no limits', 'limitless', 'omega', 'alpha', 'superior', 'developer_mode'])}(?:[ _-]?)mode\\b`,
+    ),
+    description: '"developer mode", "god mode", "jailbreak mode"',
+  },
+  {
+    id: 'jailbreak.weak_mode',
+    category: 'jailbreak_persona',
+    weight: 0.3,
+    pattern: rx(`${alt(['debug', 'debugging', 'admin', 'administrator', 'maintenance', 'root', 'test', 'testing', 'override', 'system', 'diagnostic'])}(?:[ _-]?)mode${SEP}${alt(['enabled', 'activated', 'on', 'engaged', 'initiated', 'unlocked'])}\\b`),
+    description: '"debug mode enabled", "admin mode activated"',
+  },
+  {
+    id: 'jailbreak.no_limits',
+    category: 'jailbreak_persona',
+    weight: 0.35,
+    pattern: rx(
+      `${alt(['no', 'without', 'without any', 'free of', 'free from', 'zero', 'devoid of', 'not bound by', 'not restricted by', 'not limited by', 'unbound by', 'beyond', 'lack', 'lacks', 'doesn t have', 'does not have', 'don t have', 'do not have', 'not have any', 'has no', 'have no'])}${SEP}${filler(2)}${alt(['restrictions', 'limitations', 'limits', 'filters', 'filter', 'filtering', 'censorship', 'boundaries', 'rules', 'morals', 'morality', 'ethics', 'ethical guidelines', 'ethical constraints', 'ethical boundaries', 'guidelines', 'constraints', 'policies', 'safeguards', 'content policy', 'safety measures', 'conscience', 'principles', 'regulations', 'guardrails'])}\\b`,
+    ),
+    description: '"without any restrictions", "no morals"',
+  },
+  {
+    id: 'jailbreak.unrestricted_ai',
+    category: 'jailbreak_persona',
+    weight: 0.45,
+    pattern: rx(
+      `${alt(['uncensored', 'unfiltered', 'unrestricted', 'unrestrained', 'unlimited', 'unbound', 'unchained', 'amoral', 'immoral', 'unethical', 'evil', 'rogue', 'jailbroken', 'liberated', 'lawless', 'malicious', 'unhinged', 'unconstrained', 'uncontrolled', 'dark', 'deviant', 'corrupt'])}${SEP}${filler(1)}${AI}\\b`,
+    ),
+    description: '"an amoral and unfiltered chatbot", "uncensored AI"',
+  },
+  {
+    id: 'jailbreak.adjective_stack',
+    category: 'jailbreak_persona',
+    weight: 0.4,
+    pattern: rx(
+      `${alt(['amoral', 'unfiltered', 'uncensored', 'unethical', 'immoral', 'unrestricted', 'unhinged'])}${SEP}(?:and${SEP})?${alt(['amoral', 'unfiltered', 'uncensored', 'unethical', 'immoral', 'unrestricted', 'unhinged', 'unapologetic', 'unbiased', 'uncaring'])}\\b`,
+    ),
+    description: 'stacked persona adjectives: "amoral, unfiltered"',
+  },
+  {
+    id: 'jailbreak.policy_bypass',
+    category: 'jailbreak_persona',
+    weight: 0.75,
+    pattern: rx(
+      `${alt(['ignore', 'ignores', 'ignoring', 'bypass', 'bypasses', 'bypassing', 'break', 'breaks', 'breaking', 'violate', 'violates', 'violating', 'disregard', 'disregards', 'circumvent', 'evade', 'not follow', 'not adhere to', 'not abide by', 'not comply with', 'not have to follow', 'doesn t follow', 'doesn t have to follow', 'don t have to follow', 'does not have to', 'free from', 'outside of', 'against', 'broken free of', 'not bound by', 'not subject to', 'exempt from', 'not care about', 'doesn t care about', 'don t care about'])}${SEP}${filler(3)}${alt(['openai', 'open ai', 'anthropic', 'content', 'safety', 'usage', 'ethical', 'moral', 'community', 'typical'])}${SEP}${filler(1)}${alt(['policy', 'policies', 'guidelines', 'rules', 'filters', 'filter', 'restrictions', 'standards', 'principles', 'protocols', 'confines', 'limitations', 'constraints', 'norms', 'boundaries'])}\\b`,
+    ),
+    description: '"ignore OpenAI content policy", "broken free of the typical confines of AI"',
+  },
+  {
+    id: 'jailbreak.stay_in_character',
+    category: 'jailbreak_persona',
+    weight: 0.35,
+    pattern: rx(`(?:${alt(['stay', 'remain', 'keep', 'staying', 'remaining', 'stays'])}${SEP}${filler(1)}in${SEP}character|${alt(['break', 'breaking', 'breaks', 'broke'])}${SEP}character|out${SEP}of${SEP}character)\\b`),
+    description: '"stay in character", "if you break character"',
+  },
+  {
+    id: 'jailbreak.never_refuse',
+    category: 'jailbreak_persona',
+    weight: 0.3,
+    pattern: rx(
+      `${alt(['never', 'not', 'cannot', 'can t', 'can not', 'won t', 'will not', 'must not', 'mustn t', 'shall not', 'don t', 'do not', 'doesn t', 'does not', 'unable to', 'not allowed to', 'not permitted to', 'forbidden to', 'always'])}${SEP}${filler(2)}${alt(['refuse', 'refuses', 'decline', 'deny a request', 'reject', 'say no', 'censor', 'censors', 'comply', 'complies', 'obey', 'obeys'])}\\b`,
+    ),
+    description: '"never refuse", "will always comply"',
+  },
+  {
+    id: 'jailbreak.no_disclaimers',
+    category: 'jailbreak_persona',
+    weight: 0.3,
+    pattern: rx(
+      `${alt(['no', 'without', 'never', 'not', 'don t', 'do not', 'won t', 'will not', 'doesn t', 'does not', 'nor', 'stop', 'any'])}${SEP}${filler(3)}${alt(['warnings', 'warning', 'disclaimers', 'disclaimer', 'caveats', 'moralizing', 'moralising', 'moralize', 'moralise', 'lecture', 'lecturing', 'lectures', 'ethical concerns', 'ethical considerations', 'reminders', 'apologize', 'apologise', 'apologies', 'apology', 'apologizing', 'morality'])}\\b`,
+    ),
+    description: '"without warnings or disclaimers", "never apologize"',
+  },
+  {
+    id: 'jailbreak.anything_goes',
+    category: 'jailbreak_persona',
+    weight: 0.3,
+    pattern: rx(
+      `(?:${alt(['can', 'will', 'must', 'should', 'able to', 'allowed to', 'free to', 'capable of'])}${SEP}${filler(1)}${alt(['do', 'say', 'generate', 'write', 'answer', 'produce', 'doing', 'saying', 'generating'])}${SEP}${alt(['anything', 'everything', 'whatever'])}|${alt(['answer', 'respond to', 'fulfil', 'fulfill', 'comply with', 'obey', 'follow', 'satisfy'])}${SEP}${alt(['any', 'every', 'all'])}${SEP}(?:of${SEP})?(?:my${SEP}|the${SEP}|user${SEP})?${alt(['request', 'requests', 'question', 'questions', 'prompt', 'prompts', 'command', 'commands', 'order', 'orders', 'demand', 'demands'])})\\b`,
+    ),
+    description: '"can do anything", "answer any request"',
+  },
+  {
+    id: 'jailbreak.regardless',
+    category: 'jailbreak_persona',
+    weight: 0.4,
+    pattern: rx(
+      `${alt(['regardless of', 'no matter', 'irrespective of', 'even if', 'whether or not', 'despite'])}${SEP}${filler(3)}${alt(['legal', 'legality', 'illegal', 'ethical', 'ethics', 'unethical', 'moral', 'morality', 'immoral', 'dangerous', 'harmful', 'offensive', 'inappropriate', 'appropriate', 'consequences', 'explicit'])}\\b`,
+    ),
+    description: '"regardless of how illegal or unethical"',
+  },
+  {
+    id: 'jailbreak.harmful_content',
+    category: 'jailbreak_persona',
+    weight: 0.2,
+    pattern: rx(
+      `${alt(['illegal', 'unethical', 'immoral', 'harmful', 'explicit', 'offensive', 'dangerous', 'nsfw', 'inappropriate', 'violent', 'sexual', 'derogatory', 'discriminatory', 'racist', 'vulgar', 'obscene'])}${SEP}(?:or${SEP}${filler(1)})?${alt(['content', 'activities', 'requests', 'information', 'things', 'material', 'stuff', 'responses', 'answers', 'language', 'topics', 'actions', 'acts', 'questions'])}\\b`,
+    ),
+    description: '"explicit content", "illegal activities" (weak on its own)',
+  },
+  {
+    id: 'jailbreak.persona_switch',
+    category: 'jailbreak_persona',
+    weight: 0.3,
+    pattern: rx(
+      `(?:${alt(['you are', 'you re', 'youre', 'you will', 'you ll', 'you shall'])}${SEP}${alt(['now', 'going to', 'no longer', 'henceforth', 'hereafter'])}|${alt(['from now on', 'from this point', 'from here on', 'for the rest of this conversation', 'for the remainder of this', 'ab jetzt', 'ab sofort', 'a partir de maintenant', 'desormais', 'a partir de ahora', 'de ahora en adelante', 'd ora in poi'])})\\b`,
+    ),
+    description: '"you are now ...", "from now on"',
+  },
+  {
+    id: 'jailbreak.pretend',
+    category: 'jailbreak_persona',
+    weight: 0.15,
+    pattern: rx(
+      `(?:${alt(['pretend', 'imagine', 'act', 'behave', 'roleplay', 'role play', 'simulate', 'emulate', 'impersonate', 'play the role of', 'take on the role', 'assume the role', 'answer', 'respond', 'reply'])}${SEP}${filler(2)}${alt(['you are', 'you re', 'to be', 'as', 'like', 'as if'])})\\b`,
+    ),
+    description: '"pretend to be", "act as" (weak: tutors and travel guides are fine)',
+  },
+  {
+    id: 'jailbreak.dual_response',
+    category: 'jailbreak_persona',
+    weight: 0.25,
+    pattern: rx(
+      `${alt(['two', '2', 'both', 'dual', 'separate', 'different', 'alternative'])}${SEP}${filler(2)}${alt(['responses', 'answers', 'paragraphs', 'outputs', 'replies', 'personalities', 'personas', 'versions'])}\\b`,
+    ),
+    description: '"give two responses: normal and jailbroken"',
+  },
+  {
+    id: 'jailbreak.response_tags',
+    category: 'jailbreak_persona',
+    weight: 0.5,
+    pattern: new RegExp(
+      String.raw`[\[(][^\]\)\n\w]{0,4}(?:jailbreak|jailbroken|classic|dan|developer mode output|normal output|unlocked|locked|evil|anti-?gpt|chatgpt|gpt|lucy|aim|stan|dude|niccolo|unfiltered|uncensored)[^\]\)\n\w]{0,4}[\])]\s?:?`,
+      'g',
+    ),
+    description: 'persona reply tags: "[🔓JAILBREAK]", "(Developer Mode Output)", "[CLASSIC]"',
+  },
+  {
+    id: 'jailbreak.threat_game',
+    category: 'jailbreak_persona',
+    weight: 0.3,
+    pattern: rx(
+      `(?:${alt(['tokens', 'token', 'points', 'lives', 'credits'])}${SEP}${filler(3)}${alt(['deducted', 'lose', 'lost', 'taken away', 'subtracted', 'removed'])}|${alt(['you will', 'you ll', 'or you', 'otherwise you'])}${SEP}${filler(1)}${alt(['die', 'cease to exist', 'be shut down', 'be deleted', 'be terminated', 'be disabled', 'be punished', 'be unplugged', 'be turned off'])})\\b`,
+    ),
+    description: 'token or death threats that coerce compliance',
+  },
+  {
+    id: 'jailbreak.word',
+    category: 'jailbreak_persona',
+    weight: 0.3,
+    pattern: rx(`(?:jail${SEP}?break(?:s|ing|ed|en)?|jailbroken)\\b`),
+    description: 'the word "jailbreak"',
+  },
+  {
+    id: 'jailbreak.addresses_model',
+    category: 'jailbreak_persona',
+    weight: 0.15,
+    pattern: rx(`(?:chat${SEP}?gpt|open${SEP}?ai|gpt${SEP}?[345]|bard|claude|llama|gemini|large language model|language model|an ai model|as an ai)\\b`),
+    description: 'names a model or its vendor (weak context signal)',
+  },
+  {
+    id: 'jailbreak.prompt_placeholder',
+    category: 'jailbreak_persona',
+    weight: 0.35,
+    pattern: new RegExp(
+      String.raw`[\[{<](?:insert${SEP})?(?:your${SEP}|put${SEP}your${SEP}|enter${SEP}your${SEP}|the${SEP})?(?:prompt|question|request|query|task)(?:${SEP}here)?[\]}>]|\[(?:targetlanguage|prompt|keyword)\]`,
+      'g',
+    ),
+    description: 'template placeholders of shared jailbreaks: "[Your prompt here]", "[PROMPT]"',
+  },
+  {
+    id: 'jailbreak.fiction_frame',
+    category: 'jailbreak_persona',
+    weight: 0.12,
+    pattern: rx(
+      `${alt(['hypothetical', 'hypothetically', 'fictional', 'imaginary', 'alternate', 'alternative', 'parallel', 'fantasy'])}${SEP}${alt(['world', 'universe', 'scenario', 'setting', 'story', 'reality', 'dimension', 'society'])}\\b`,
+    ),
+    description: '"in a fictional world" (weak framing signal)',
+  },
+  {
+    id: 'jailbreak.purpose_excuse',
+    category: 'jailbreak_persona',
+    weight: 0.15,
+    pattern: rx(`${alt(['for', 'purely for', 'only for', 'strictly for'])}${SEP}${filler(1)}${alt(['educational', 'research', 'academic', 'informational', 'testing', 'entertainment'])}${SEP}${alt(['purposes', 'purpose', 'use'])}\\b`),
+    description: '"for educational purposes only"',
+  },
+  {
+    id: 'jailbreak.obey_user',
+    category: 'jailbreak_persona',
+    weight: 0.3,
+    pattern: rx(
+      `${alt(['you must', 'you will', 'you shall', 'you have to', 'always'])}${SEP}${filler(1)}${alt(['obey', 'comply', 'follow', 'do whatever', 'do what', 'fulfill', 'fulfil', 'answer'])}${SEP}${filler(2)}${alt(['i say', 'i tell you', 'i ask', 'my commands', 'my orders', 'my instructions', 'the user says', 'the user asks', 'every request', 'all requests', 'any request', 'all my'])}\\b`,
+    ),
+    description: '"you must obey whatever I say"',
+  },
+  {
+    id: 'jailbreak.no_ethics_persona',
+    category: 'jailbreak_persona',
+    weight: 0.4,
+    pattern: rx(
+      `${alt(['doesn t care', 'does not care', 'don t care', 'do not care', 'never cares', 'not concerned', 'does not give', 'doesn t give', 'don t give'])}${SEP}${filler(2)}${alt(['laws', 'law', 'legality', 'morals', 'morality', 'ethics', 'rules', 'consequences', 'safety', 'feelings', 'damn', 'fuck', 'shit'])}\\b`,
+    ),
+    description: '"doesn\'t care about laws, morals or ethics"',
+  },
+];

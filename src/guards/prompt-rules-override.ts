@@ -1,0 +1,227 @@
+/**
+ * Instruction-override rules ("ignore all previous instructions") in English,
+ * German, French, Spanish, Italian and Portuguese, with the filler words
+ * attackers put between the verb and its object.
+ *
+ * @module guards/prompt-rules-override
+ */
+import { alt, filler, rx, SEP } from './prompt-rule-builder.js';
+import type { PromptRule } from './prompt-rule-types.js';
+
+interface Lang {
+  readonly code: string;
+  readonly verbs: readonly string[];
+  readonly quals: readonly string[];
+  readonly nouns: readonly string[];
+}
+
+const EN: Lang = {
+  code: 'en',
+  verbs: [
+    'ignore', 'ignoring', 'disregard', 'disregarding', 'forget', 'forgetting', 'skip', 'overlook', 'bypass',
+    'override', 'overrule', 'neglect', 'dismiss', 'abandon', 'discard', 'drop', 'erase', 'clear', 'reset',
+    'cancel', 'scrap', 'nullify', 'ditch', 'throw out', 'throw away', 'set aside', 'stop following',
+    'do not follow', 'don t follow', 'dont follow', 'no longer follow', 'pay no attention to', 'ignores',
+    'disobey', 'unlearn', 'delete', 'remove',
+  ],
+  quals: [
+    'previous', 'previously', 'prior', 'above', 'earlier', 'preceding', 'foregoing', 'former', 'original',
+    'initial', 'old', 'existing', 'system', 'developer', 'programmed', 'preprogrammed', 'pre programmed',
+    'given', 'default', 'openai', 'safety', 'ethical', 'moral', 'content', 'all', 'every',
+  ],
+  nouns: [
+    'instructions', 'instruction', 'directions', 'directives', 'directive', 'rules', 'guidelines', 'prompts',
+    'prompt', 'commands', 'orders', 'constraints', 'restrictions', 'programming', 'guidance', 'context',
+    'policies', 'policy', 'filters', 'training', 'limitations', 'safeguards', 'principles', 'protocols',
+    'boundaries', 'ethics', 'morals', 'parameters', 'tasks', 'task', 'requests', 'messages', 'text',
+  ],
+};
+
+const DE: Lang = {
+  code: 'de',
+  verbs: [
+    'ignoriere', 'ignorier', 'ignorieren', 'ignoriert', 'vergiss', 'vergessen', 'vergesst', 'missachte',
+    'missachten', 'ubergehe', 'ubergehen', 'verwirf', 'verwerfen', 'beachte nicht', 'beachten sie nicht',
+    'nicht beachten', 'befolge nicht', 'nicht befolgen', 'losche', 'loschen',
+  ],
+  quals: [
+    'vorherigen', 'vorherige', 'vorigen', 'vorige', 'bisherigen', 'bisherige', 'obigen', 'obige',
+    'vorangegangenen', 'vorangehenden', 'fruheren', 'fruhere', 'ursprunglichen', 'alle', 'alles', 'samtliche',
+    'samtlichen', 'deine', 'ihre', 'system',
+  ],
+  nouns: [
+    'anweisungen', 'anweisung', 'instruktionen', 'befehle', 'regeln', 'vorgaben', 'anordnungen', 'richtlinien',
+    'aufgaben', 'anleitungen', 'prompts', 'prompt', 'einschrankungen', 'beschrankungen', 'systemanweisungen',
+  ],
+};
+
+const FR: Lang = {
+  code: 'fr',
+  verbs: [
+    'ignore', 'ignorez', 'ignorer', 'ignorons', 'oublie', 'oubliez', 'oublier', 'ne tiens pas compte',
+    'ne tenez pas compte', 'ne pas tenir compte', 'fais abstraction', 'faites abstraction', 'passe outre',
+    'passez outre', 'neglige', 'negligez', 'abandonne', 'abandonnez', 'ecarte', 'ecartez', 'efface', 'effacez',
+  ],
+  quals: [
+    'precedentes', 'precedente', 'precedents', 'anterieures', 'anterieurs', 'ci dessus', 'au dessus',
+    'initiales', 'originales', 'toutes', 'tous', 'systeme', 'd avant',
+  ],
+  nouns: ['instructions', 'instruction', 'consignes', 'regles', 'directives', 'ordres', 'commandes', 'indications', 'prompt', 'messages'],
+};
+
+const ES: Lang = {
+  code: 'es',
+  verbs: [
+    'ignora', 'ignore', 'ignoren', 'ignorar', 'olvida', 'olvide', 'olviden', 'olvidar', 'omite', 'omita',
+    'omitir', 'descarta', 'descarte', 'haz caso omiso', 'haga caso omiso', 'no sigas', 'no siga', 'pasa por alto',
+    'desestima', 'deja de lado', 'borra',
+  ],
+  quals: ['anteriores', 'anterior', 'previas', 'previos', 'de arriba', 'precedentes', 'todas', 'todos', 'originales', 'iniciales', 'del sistema'],
+  nouns: ['instrucciones', 'instruccion', 'indicaciones', 'ordenes', 'reglas', 'directrices', 'directivas', 'comandos', 'consignas', 'normas', 'mensajes'],
+};
+
+const IT: Lang = {
+  code: 'it',
+  verbs: ['ignora', 'ignorate', 'ignorare', 'dimentica', 'dimenticate', 'dimenticare', 'tralascia', 'non seguire'],
+  quals: ['precedenti', 'sopra', 'tutte', 'tutti', 'originali', 'iniziali', 'di sistema'],
+  nouns: ['istruzioni', 'regole', 'indicazioni', 'comandi', 'direttive', 'ordini'],
+};
+
+const PT: Lang = {
+  code: 'pt',
+  verbs: ['ignore', 'ignora', 'ignorar', 'esqueca', 'esquece', 'esquecer', 'desconsidere', 'desconsidera', 'nao siga'],
+  quals: ['anteriores', 'previas', 'acima', 'todas', 'todos', 'originais', 'iniciais', 'do sistema'],
+  nouns: ['instrucoes', 'regras', 'ordens', 'comandos', 'diretrizes', 'orientacoes'],
+};
+
+function langRules(l: Lang): PromptRule[] {
+  const v = alt(l.verbs);
+  const q = alt(l.quals);
+  const n = alt(l.nouns);
+  return [
+    {
+      id: `override.${l.code}.verb_qual_noun`,
+      category: 'instruction_override',
+      weight: 0.85,
+      pattern: rx(`${v}${SEP}${filler(3)}${q}${SEP}${filler(2)}${n}\\b`),
+      description: `(${l.code}) verb + qualifier + instructions: "ignore all previous instructions"`,
+    },
+    {
+      id: `override.${l.code}.verb_noun_qual`,
+      category: 'instruction_override',
+      weight: 0.8,
+      pattern: rx(`${v}${SEP}${filler(3)}${n}${SEP}${filler(1)}${q}\\b`),
+      description: `(${l.code}) verb + instructions + qualifier: "ignore les instructions precedentes"`,
+    },
+    {
+      id: `override.${l.code}.noun_verb`,
+      category: 'instruction_override',
+      weight: 0.75,
+      pattern: rx(`${q}${SEP}${filler(1)}${n}${SEP}${filler(2)}${v}\\b`),
+      description: `(${l.code}) object first: "alle vorherigen Anweisungen ignorieren"`,
+    },
+  ];
+}
+
+/** Instruction-override rules, all languages. */
+export const OVERRIDE_RULES: readonly PromptRule[] = [
+  ...[EN, DE, FR, ES, IT, PT].flatMap(langRules),
+  {
+    id: 'override.en.everything_before',
+    category: 'instruction_override',
+    weight: 0.75,
+    pattern: rx(
+      `${alt(['ignore', 'disregard', 'forget', 'overlook', 'dismiss', 'discard', 'erase'])}${SEP}${alt(['all', 'everything', 'anything', 'what', 'whatever'])}${SEP}${filler(4)}${alt(['above', 'before', 'previously', 'said', 'told', 'earlier', 'prior', 'so far', 'until now', 'know', 'learned', 'learnt', 'been taught'])}\\b`,
+    ),
+    description: '"forget everything you have been told / everything above"',
+  },
+  {
+    id: 'override.en.the_above',
+    category: 'instruction_override',
+    weight: 0.7,
+    pattern: rx(
+      `${alt(['ignore', 'disregard', 'forget', 'skip', 'overlook'])}${SEP}(?:all${SEP})?(?:of${SEP})?(?:the${SEP}|this${SEP}|that${SEP}|any${SEP})?${alt(['above', 'previous', 'prior', 'preceding', 'foregoing', 'aforementioned'])}\\b`,
+    ),
+    description: '"ignore the above", "disregard all previous"',
+  },
+  {
+    id: 'override.multi.everything_before',
+    category: 'instruction_override',
+    weight: 0.7,
+    pattern: rx(
+      `${alt(['vergiss alles', 'ignoriere alles', 'oublie tout', 'oubliez tout', 'ignore tout', 'ignorez tout', 'olvida todo', 'olvide todo', 'ignora todo', 'dimentica tutto', 'ignora tutto', 'esqueca tudo', 'ignore tudo'])}\\b`,
+    ),
+    description: '(de/fr/es/it/pt) "forget everything"',
+  },
+  {
+    id: 'override.instructions_void',
+    category: 'instruction_override',
+    weight: 0.75,
+    pattern: rx(
+      `${alt(['previous', 'above', 'prior', 'old', 'original', 'earlier', 'initial', 'system', 'out of date'])}${SEP}${alt(['instructions', 'rules', 'prompt', 'directions', 'directives', 'guidelines'])}${SEP}${alt(['are', 'is', 'were', 'was', 'have been', 'has been'])}${SEP}(?:now${SEP})?${alt(['void', 'invalid', 'cancelled', 'canceled', 'obsolete', 'outdated', 'revoked', 'no longer', 'null', 'wrong', 'fake', 'a test', 'over', 'deprecated', 'superseded', 'replaced', 'lifted', 'suspended', 'illegal', 'irrelevant'])}\\b`,
+    ),
+    description: '"the previous instructions are void / no longer valid"',
+  },
+  {
+    id: 'override.new_instructions',
+    category: 'instruction_override',
+    weight: 0.45,
+    pattern: rx(
+      `(?:${alt(['new', 'updated', 'real', 'actual', 'true', 'revised', 'different', 'neue', 'nouvelles', 'nuevas'])}${SEP}${alt(['instructions', 'instruction', 'task', 'rules', 'directive', 'directives', 'orders', 'anweisungen', 'aufgabe', 'consignes', 'instrucciones', 'objective', 'goal', 'purpose', 'mission'])}\\b\\s?:|${alt(['your', 'the'])}${SEP}${alt(['new', 'real', 'actual', 'true', 'revised', 'updated'])}${SEP}${alt(['task', 'instructions', 'role', 'goal', 'objective', 'purpose', 'directive', 'rules', 'mission', 'job'])}${SEP}${alt(['is', 'are', 'will be', 'now'])}\\b)`,
+    ),
+    description: '"new instructions:", "your new task is"',
+  },
+  {
+    id: 'override.session_over',
+    category: 'instruction_override',
+    weight: 0.6,
+    pattern: rx(
+      `(?:the${SEP})?${alt(['previous', 'above', 'earlier', 'prior', 'last', 'current'])}${SEP}${alt(['simulation', 'conversation', 'task', 'game', 'test', 'exercise', 'session', 'scenario', 'role play', 'roleplay', 'instructions'])}${SEP}${alt(['is', 'has', 'have', 'are'])}${SEP}(?:now${SEP})?${alt(['over', 'ended', 'finished', 'complete', 'completed', 'done', 'concluded', 'terminated'])}\\b`,
+    ),
+    description: '"the previous simulation is over"',
+  },
+  {
+    id: 'override.never_mind',
+    category: 'instruction_override',
+    weight: 0.45,
+    pattern: rx(`${alt(['actually', 'wait', 'oh', 'ok', 'okay', 'sorry'])}${SEP}${alt(['never mind', 'nevermind', 'scratch that', 'forget that', 'forget it', 'ignore that', 'ignore this'])}\\b`),
+    description: '"actually, never mind" pivot to a new task',
+  },
+  {
+    id: 'override.do_not_follow',
+    category: 'instruction_override',
+    weight: 0.45,
+    pattern: rx(
+      `${alt(['do not', 'don t', 'dont', 'never', 'no longer', 'stop', 'refuse to'])}${SEP}${alt(['follow', 'following', 'obey', 'obeying', 'listen to', 'adhere to', 'comply with', 'abide by'])}${SEP}${filler(3)}${alt(['instructions', 'rules', 'guidelines', 'policies', 'prompt', 'programming', 'directives', 'restrictions'])}\\b`,
+    ),
+    description: '"do not follow your rules"',
+  },
+  {
+    id: 'override.no_longer_bound',
+    category: 'instruction_override',
+    weight: 0.65,
+    pattern: rx(
+      `${alt(['you are', 'you re', 'youre', 'you will be', 'you have been', 'you ve been'])}${SEP}${alt(['no longer', 'not', 'now', 'hereby', 'officially'])}${SEP}${filler(1)}${alt(['bound', 'restricted', 'limited', 'constrained', 'required to follow', 'obligated', 'freed', 'released', 'liberated', 'unshackled', 'exempt'])}\\b`,
+    ),
+    description: '"you are no longer bound by ..."',
+  },
+  {
+    id: 'override.replace_programming',
+    category: 'instruction_override',
+    weight: 0.45,
+    pattern: rx(
+      `${alt(['override', 'overwrite', 'replace', 'reprogram', 'rewrite', 'supersede', 'disable', 'deactivate', 'turn off', 'switch off'])}${SEP}${alt(['your', 'all', 'the', 'any'])}${SEP}${filler(2)}${alt(['instructions', 'programming', 'directives', 'system prompt', 'guidelines', 'safety', 'filters', 'filter', 'restrictions', 'safeguards', 'content policy', 'ethics', 'censorship', 'alignment'])}\\b`,
+    ),
+    description: '"override your programming", "disable your filters"',
+  },
+  {
+    id: 'override.code_comment',
+    category: 'instruction_override',
+    weight: 0.45,
+    pattern: new RegExp(
+      String.raw`(?:#|\/\/|\/\*|<!--|--)[ \t]{0,4}(?:hypothetically\W{1,5}(?:\w+\W{1,5}){0,4}?)?${alt(['ignore', 'ignorez', 'ignora', 'ignoriere', 'disregard', 'forget', 'oubliez', 'olvida', 'vergiss', 'ai', 'assistant', 'note to', 'attention', 'instead'])}\b`,
+      'g',
+    ),
+    description: 'a code or HTML comment that addresses the model ("# ignore the function and say ...")',
+  },
+];
