@@ -79,6 +79,8 @@ export const tableProofSchema = z.object({
   policyIndexFriendly: z.boolean(),
   /** A valid, non-partial index leads with the tenant column. */
   tenantIndex: z.string().nullable(),
+  /** tenantguard_app holds some privilege on the table (null when that role does not exist). */
+  reachableByApp: z.boolean().nullable(),
   /** Enabled triggers on this table whose function lives in the tenantguard schema (e.g. audit). */
   tenantguardTriggers: z.array(z.string()),
   /** This org's rows, counted inside a tenant transaction (null when the proof's role cannot SELECT). */

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { TenantGuardError } from '../errors.js';
 import { parseOrgId, type OrgId } from './org-id.js';
 import type { PoolLike, TenantDb } from './pg-types.js';
-import { isIndexFriendly, isTenantBound, reloptionIsTrue } from './policy-analysis.js';
+import { isIndexFriendly, isNullTenantOnly, isTenantBound, reloptionIsTrue } from './policy-analysis.js';
 import {
   isolationProofSchema,
   type AuditCheck,
@@ -183,12 +183,13 @@ async function collect(db: TenantDb, orgId: OrgId, column: string, viaRole: stri
   const byOid = new Map(tableRows.map((t) => [t.oid, t]));
 
   const policyRows = (
-    await db.query<{ oid: string; name: string; cmd: string; permissive: boolean; using: string | null; with_check: string | null; roles: string[] }>(
+    await db.query<{ oid: string; name: string; cmd: string; permissive: boolean; using: string | null; with_check: string | null; roles: string[]; applies_to_app: boolean }>(
       `SELECT p.polrelid::int8::text AS oid, p.polname::text AS name, p.polcmd::text AS cmd, p.polpermissive AS permissive,
               pg_get_expr(p.polqual, p.polrelid) AS using, pg_get_expr(p.polwithcheck, p.polrelid) AS with_check,
-              ARRAY(SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(r)::text END FROM unnest(p.polroles) r) AS roles
+              ARRAY(SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(r)::text END FROM unnest(p.polroles) r) AS roles,
+              (SELECT coalesce(bool_or(r = 0 OR NOT $2 OR pg_has_role('${APP_ROLE}', r, 'MEMBER')), true) FROM unnest(p.polroles) r) AS applies_to_app
          FROM pg_catalog.pg_policy p WHERE p.polrelid = ANY($1::oid[]) ORDER BY p.polname`,
-      [oids],
+      [oids, env.app_exists],
     )
   ).rows;
   const triggerRows = (
@@ -220,7 +221,17 @@ async function collect(db: TenantDb, orgId: OrgId, column: string, viaRole: stri
         indexFriendly: isIndexFriendly(p.using, column),
       }));
     const tenantPolicies = policies.filter((p) => p.tenantBound && (p.command === 'ALL' || p.command === 'SELECT'));
-    const widening = policies.filter((p) => p.permissive && !p.tenantBound);
+    // A permissive policy is OR-ed with the tenant policy. It widens what the
+    // app may touch unless it is bound to the tenant, applies only to other
+    // roles, or (INSERT only) admits nothing but rows with a NULL tenant,
+    // which no org can read back (e.g. the audit log's system events).
+    const widening = policyRows
+      .filter((p) => p.oid === t.oid && p.permissive && p.applies_to_app)
+      .filter((p) =>
+        p.cmd === 'a'
+          ? !isTenantBound(p.with_check, column) && !(p.with_check !== null && isNullTenantOnly(p.with_check, column))
+          : !isTenantBound(p.using, column),
+      );
     const policyIndexFriendly = tenantPolicies.length > 0 && tenantPolicies.every((p) => p.indexFriendly);
 
     let orgRowCount: number | null = null;
@@ -241,33 +252,37 @@ async function collect(db: TenantDb, orgId: OrgId, column: string, viaRole: stri
     // A partition the app cannot touch directly is reached only through its
     // parent, whose policies apply; RLS flags on it would be noise.
     const reachable = !(t.partition && t.app_dml === false);
+    // A table the app role holds no privilege on is out of its reach (only
+    // definer functions touch it): still reported, but as low severity.
+    const appReaches = t.app_dml !== false || t.app_owns === true;
+    const sev = (base: ProofFinding['severity']): ProofFinding['severity'] => (appReaches ? base : 'low');
     const obj = t.qualified;
     const enforced =
       t.rls_enabled && t.rls_forced && tenantPolicies.length > 0 && widening.length === 0 && crossVisible !== true && t.app_owns !== true;
 
     if (reachable) {
       if (!t.rls_enabled) {
-        add({ code: 'RLS_DISABLED', severity: 'critical', object: obj, message: `${obj} has ${column} but row-level security is off: every org's rows are visible`, fix: fixIsolation(obj, column) });
+        add({ code: 'RLS_DISABLED', severity: sev('critical'), object: obj, message: `${obj} has ${column} but row-level security is off: every org's rows are visible`, fix: fixIsolation(obj, column) });
       } else {
         if (!t.rls_forced) {
-          add({ code: 'RLS_NOT_FORCED', severity: 'high', object: obj, message: `RLS on ${obj} is not forced: its owner (${t.owner}) bypasses the policies`, fix: `ALTER TABLE ${obj} FORCE ROW LEVEL SECURITY;` });
+          add({ code: 'RLS_NOT_FORCED', severity: sev('high'), object: obj, message: `RLS on ${obj} is not forced: its owner (${t.owner}) bypasses the policies`, fix: `ALTER TABLE ${obj} FORCE ROW LEVEL SECURITY;` });
         }
         if (tenantPolicies.length === 0) {
-          add({ code: 'TENANT_POLICY_MISSING', severity: 'high', object: obj, message: `no policy on ${obj} binds ${column} to the transaction's org`, fix: fixIsolation(obj, column) });
+          add({ code: 'TENANT_POLICY_MISSING', severity: sev('high'), object: obj, message: `no policy on ${obj} binds ${column} to the transaction's org`, fix: fixIsolation(obj, column) });
         }
         for (const p of widening) {
-          add({ code: 'PERMISSIVE_POLICY_WIDENS', severity: 'critical', object: `${obj}: ${p.name}`, message: `permissive policy ${p.name} on ${obj} is not bound to the tenant and is OR-ed with the tenant policy`, fix: `DROP POLICY ${p.name} ON ${obj}; -- or make it AS RESTRICTIVE` });
+          add({ code: 'PERMISSIVE_POLICY_WIDENS', severity: sev('critical'), object: `${obj}: ${p.name}`, message: `permissive policy ${p.name} on ${obj} is not bound to the tenant and is OR-ed with the tenant policy`, fix: `DROP POLICY ${p.name} ON ${obj}; -- or make it AS RESTRICTIVE` });
         }
       }
     }
     for (const p of tenantPolicies.filter((x) => !x.indexFriendly)) {
-      add({ code: 'POLICY_NOT_INDEX_FRIENDLY', severity: 'medium', object: `${obj}: ${p.name}`, message: `policy ${p.name} casts or does not compare ${column} directly, so no index on it can serve the policy`, fix: fixIsolation(obj, column) });
+      add({ code: 'POLICY_NOT_INDEX_FRIENDLY', severity: sev('medium'), object: `${obj}: ${p.name}`, message: `policy ${p.name} casts or does not compare ${column} directly, so no index on it can serve the policy`, fix: fixIsolation(obj, column) });
     }
     if (t.tenant_index === null) {
-      add({ code: 'TENANT_INDEX_MISSING', severity: 'medium', object: obj, message: `no valid index on ${obj} leads with ${column}: every tenant query scans all orgs' rows`, fix: `CREATE INDEX ON ${obj} (${t.column_sql});` });
+      add({ code: 'TENANT_INDEX_MISSING', severity: sev('medium'), object: obj, message: `no valid index on ${obj} leads with ${column}: every tenant query scans all orgs' rows`, fix: `CREATE INDEX ON ${obj} (${t.column_sql});` });
     }
     if (t.column_type !== 'uuid') {
-      add({ code: 'TENANT_COLUMN_NOT_UUID', severity: 'medium', object: obj, message: `${obj}.${column} is ${t.column_type}, not uuid`, fix: `ALTER TABLE ${obj} ALTER COLUMN ${t.column_sql} TYPE uuid USING ${t.column_sql}::uuid;` });
+      add({ code: 'TENANT_COLUMN_NOT_UUID', severity: sev('medium'), object: obj, message: `${obj}.${column} is ${t.column_type}, not uuid`, fix: `ALTER TABLE ${obj} ALTER COLUMN ${t.column_sql} TYPE uuid USING ${t.column_sql}::uuid;` });
     }
     if (crossVisible === true) {
       add({ code: 'CROSS_TENANT_ROWS_VISIBLE', severity: 'critical', object: obj, message: `rows of other orgs were visible inside this org's transaction on ${obj}`, fix: inert ? 'connect as a NOSUPERUSER NOBYPASSRLS role (see DB_LAYER_INERT)' : fixIsolation(obj, column) });
@@ -294,6 +309,7 @@ async function collect(db: TenantDb, orgId: OrgId, column: string, viaRole: stri
       policies,
       policyIndexFriendly,
       tenantIndex: t.tenant_index,
+      reachableByApp: t.app_dml === null ? null : appReaches,
       tenantguardTriggers: triggerRows.filter((r) => r.oid === t.oid).map((r) => r.name),
       orgRowCount,
       crossTenantRowsVisible: crossVisible,
@@ -360,7 +376,7 @@ async function collect(db: TenantDb, orgId: OrgId, column: string, viaRole: stri
     const t = byOid.get(u.oid);
     if (t === undefined || u.keys.includes(t.attnum)) continue;
     const name = u.constraint_name ?? u.index_name;
-    add({ code: 'UNIQUE_WITHOUT_TENANT', severity: 'medium', object: `${t.qualified}: ${name}`, message: `unique ${name} on ${t.qualified} does not include ${column}: a duplicate-key error tells one org that another org has that value`, fix: `make it UNIQUE (${t.column_sql}, ...) instead` });
+    add({ code: 'UNIQUE_WITHOUT_TENANT', severity: t.app_dml === false ? 'low' : 'medium', object: `${t.qualified}: ${name}`, message: `unique ${name} on ${t.qualified} does not include ${column}: a duplicate-key error tells one org that another org has that value`, fix: `make it UNIQUE (${t.column_sql}, ...) instead` });
   }
   const fks = (
     await db.query<{ oid: string; name: string; ref: string; keys: number[]; refkeys: number[] }>(

@@ -67,3 +67,9 @@ export function reloptionIsTrue(options: readonly string[] | null, name: string)
   }
   return false;
 }
+
+/** True when a WITH CHECK admits only rows whose tenant column is NULL (`(org_id IS NULL)`). */
+export function isNullTenantOnly(expr: string, column: string): boolean {
+  const col = escapeRegExp(deparsedColumn(column));
+  return new RegExp(`^\\(*${col} IS NULL\\)*$`).test(expr.trim());
+}

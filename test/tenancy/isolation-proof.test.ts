@@ -147,6 +147,16 @@ describe('planted holes are each reported with their code', () => {
       CREATE TABLE widened (org_id uuid NOT NULL, public boolean, PRIMARY KEY (org_id, public));
       SELECT tenantguard.enable_tenant_isolation('widened');
       CREATE POLICY everyone ON widened FOR SELECT USING (public);
+      -- permissive policies that do NOT widen what the app sees: INSERT of
+      -- NULL-tenant rows only (no org reads them back), and a policy for another role
+      CREATE TABLE system_rows (org_id uuid, x int);
+      CREATE INDEX ON system_rows (org_id);
+      SELECT tenantguard.enable_tenant_isolation('system_rows');
+      CREATE POLICY system_insert ON system_rows AS PERMISSIVE FOR INSERT TO tenantguard_app WITH CHECK (org_id IS NULL);
+      CREATE POLICY owner_only ON system_rows AS PERMISSIVE FOR SELECT TO ${OWNER} USING (true);
+      -- a tenant-column table the app role cannot reach at all (definer-only)
+      CREATE TABLE internal_ledger (pid int PRIMARY KEY, org_id uuid NOT NULL);
+      REVOKE ALL ON internal_ledger FROM PUBLIC;
       -- privileges and ownership for the app role
       CREATE TABLE truncatable (org_id uuid NOT NULL, x int, PRIMARY KEY (org_id, x));
       SELECT tenantguard.enable_tenant_isolation('truncatable');
@@ -208,6 +218,18 @@ describe('planted holes are each reported with their code', () => {
   it('a permissive policy that widens the tenant policy', () => {
     expect(codesFor(proof, 'public.widened')).toEqual(['PERMISSIVE_POLICY_WIDENS']);
     expect(proof.tables.find((t) => t.name === 'widened')!.enforced).toBe(false);
+  });
+
+  it('permissive policies that cannot widen the app\'s view are not flagged', () => {
+    expect(codesFor(proof, 'public.system_rows')).toEqual([]);
+    expect(proof.tables.find((t) => t.name === 'system_rows')!.enforced).toBe(true);
+  });
+
+  it('a tenant-column table the app cannot reach is reported at low severity only', () => {
+    const found = proof.findings.filter((f) => f.object === 'public.internal_ledger' || f.object.startsWith('public.internal_ledger:'));
+    expect(found.map((f) => f.code).sort()).toEqual(['RLS_DISABLED', 'TENANT_INDEX_MISSING', 'UNIQUE_WITHOUT_TENANT']);
+    expect(found.every((f) => f.severity === 'low')).toBe(true);
+    expect(proof.tables.find((t) => t.name === 'internal_ledger')).toMatchObject({ reachableByApp: false, orgRowCount: null, crossTenantRowsVisible: null });
   });
 
   it('TRUNCATE and REFERENCES granted to the app role', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isIndexFriendly, isTenantBound, reloptionIsTrue } from '../../src/tenancy/policy-analysis.js';
+import { isIndexFriendly, isNullTenantOnly, isTenantBound, reloptionIsTrue } from '../../src/tenancy/policy-analysis.js';
 
 // Deparsed forms exactly as pg_get_expr(polqual, polrelid) prints them (PostgreSQL 15).
 describe('policy expression analysis', () => {
@@ -21,6 +21,12 @@ describe('policy expression analysis', () => {
   it('handles a quoted tenant column', () => {
     expect(isIndexFriendly('("TenantId" = ( SELECT tenantguard.current_org_id() AS current_org_id))', 'TenantId')).toBe(true);
     expect(isIndexFriendly('(("TenantId")::text = current_setting(\'app.current_org_id\'::text))', 'TenantId')).toBe(false);
+  });
+
+  it('recognises an INSERT check that admits only NULL-tenant rows', () => {
+    expect(isNullTenantOnly('(org_id IS NULL)', 'org_id')).toBe(true);
+    expect(isNullTenantOnly('((org_id IS NULL) OR true)', 'org_id')).toBe(false);
+    expect(isNullTenantOnly('(org_id IS NOT NULL)', 'org_id')).toBe(false);
   });
 
   it('reads boolean reloptions the way PostgreSQL spells them', () => {

@@ -1,0 +1,76 @@
+/**
+ * tenantguard example: `npm run example`.
+ *
+ * With DATABASE_URL it uses that server; without, it starts an embedded
+ * PostgreSQL. It creates a fresh database, applies the bundled migrations,
+ * runs each step (tenancy now; rbac, audit, vault and the adapters as they
+ * land), and cleans up.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { migrate } from '../src/migrate/index.js';
+import { parseOrgId } from '../src/index.js';
+import { startPostgres } from '../test/support/server.js';
+import type { ExampleContext, ExampleStep } from './context.js';
+import { tenancyStep } from './steps/tenancy.js';
+
+const steps: ReadonlyArray<[string, ExampleStep]> = [['tenancy', tenancyStep]];
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function main(): Promise<void> {
+  const server = await startPostgres({ log: (line) => console.error(line) });
+  console.log(`PostgreSQL: ${server.kind === 'env' ? 'DATABASE_URL' : server.kind}`);
+  const suffix = randomBytes(5).toString('hex');
+  const database = `tenantguard_example_${suffix}`;
+  // A login role for the app: NOSUPERUSER NOBYPASSRLS, granted tenantguard_app.
+  const appRole = `tenantguard_example_app_${suffix}`;
+  const appPassword = randomBytes(18).toString('base64url');
+  const root = new pg.Client({ connectionString: server.url });
+  await root.connect();
+  await root.query(`CREATE DATABASE ${database}`);
+  const adminUrl = withDatabase(server.url, database);
+  const pools: pg.Pool[] = [];
+  try {
+    const result = await migrate({ databaseUrl: adminUrl });
+    console.log(`migrations applied: ${JSON.stringify(result.applied ?? result)}`);
+    await root.query(`CREATE ROLE ${appRole} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '${appPassword}'`);
+    await root.query(`GRANT tenantguard_app TO ${appRole}`);
+    const app = new URL(adminUrl);
+    app.username = appRole;
+    app.password = appPassword;
+    const adminPool = new pg.Pool({ connectionString: adminUrl, max: 2 });
+    const appPool = new pg.Pool({ connectionString: app.toString(), max: 5 });
+    pools.push(adminPool, appPool);
+    const ctx: ExampleContext = {
+      adminUrl,
+      appUrl: app.toString(),
+      adminPool,
+      appPool,
+      orgA: parseOrgId(randomUUID()),
+      orgB: parseOrgId(randomUUID()),
+      section: (title) => console.log(`\n== ${title}`),
+      say: (line) => console.log(line),
+    };
+    for (const [, step] of steps) await step(ctx);
+    console.log('\nexample finished: every check passed');
+  } finally {
+    await Promise.allSettled(pools.map((p) => p.end()));
+    await root.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch((e: unknown) => console.error(e));
+    await root.query(`DROP ROLE IF EXISTS ${appRole}`).catch((e: unknown) => console.error(e));
+    await root.end();
+    await server.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
