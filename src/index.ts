@@ -115,6 +115,11 @@ export type {
 export type { AsymmetricKeyInput, HmacKeyInput, JsonWebKeySet, JwtAlgorithm, JwtKeyInput } from './crypto/jwt-keys.js';
 export { ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP } from './crypto/jwt-claims.js';
 export type { MfaMethod, MfaProof } from './crypto/mfa-proof.js';
+export { createMfa } from './crypto/mfa.js';
+export type { Mfa, MfaOptions, MfaStatus, MfaUser, TotpEnrollment } from './crypto/mfa.js';
+export type { MfaKeyInput } from './crypto/mfa-keys.js';
+export { generateTotpSecret, hotp, totp, totpUri, verifyTotp } from './crypto/totp.js';
+export type { TotpAlgorithm, TotpParams, TotpUriOptions, VerifyTotpOptions } from './crypto/totp.js';
 export { Fernet } from './crypto/fernet.js';
 export type { FernetEncryptOptions, FernetDecryptOptions } from './crypto/fernet.js';
 export { generateFernetKey } from './crypto/fernet-key.js';
