@@ -33,6 +33,32 @@ export const ERROR_CODES = [
   'TENANT_COMMIT_FAILED',
   /** The isolation proof could not read the catalog or its result failed its own schema. */
   'ISOLATION_PROOF_FAILED',
+  // tenancy (issue 7): signed tenant context
+  /** A context key is malformed: bad id, or a secret that is not 32 to 64 bytes. */
+  'SIGNED_CONTEXT_KEY_INVALID',
+  /** The signed entry named a context key that is not installed or was retired (SQLSTATE TG001). */
+  'SIGNED_CONTEXT_KEY_UNKNOWN',
+  /** The signed entry's proof does not verify: forged, altered, or made with another key (TG002). */
+  'SIGNED_CONTEXT_PROOF_INVALID',
+  /** The signed entry's proof was issued for another backend process (TG003). */
+  'SIGNED_CONTEXT_WRONG_BACKEND',
+  /** The signed entry's proof is older than the allowed age, or dated in the future (TG004). */
+  'SIGNED_CONTEXT_EXPIRED',
+  /** The signed entry's proof was already used on this backend (TG005). */
+  'SIGNED_CONTEXT_REPLAYED',
+  /** The signed entry is not installed in this database (migration 0040) or the role may not run it. */
+  'SIGNED_CONTEXT_UNAVAILABLE',
+  /** Installing or retiring a context key, or turning the signed context on or off, failed (see `cause`). */
+  'SIGNED_CONTEXT_ADMIN_FAILED',
+  // tenancy (issue 7): dedicated placement
+  /** A tenant placement is malformed (unknown kind, bad schema name, unknown target). */
+  'PLACEMENT_INVALID',
+  /** Provisioning a dedicated placement (schema or database, and its migrations) failed (see `cause`). */
+  'PLACEMENT_PROVISION_FAILED',
+  /** Moving an org between placements was refused or failed before the switch; the source is unchanged. */
+  'ORG_MOVE_FAILED',
+  /** The copy of an org did not match its source (row counts or checksums); nothing was switched. */
+  'ORG_MOVE_VERIFY_FAILED',
 
   // --- migrate ---------------------------------------------------------------
   // @migrate-codes
@@ -70,6 +96,20 @@ export const ERROR_CODES = [
 
   // --- audit -----------------------------------------------------------------
   // @audit-codes
+  /** An audit event failed validation (missing field, too long, details too large, org supplied). */
+  'AUDIT_EVENT_INVALID',
+  /** record(db, ...) ran outside a tenant transaction: there is no org to write the row for. */
+  'AUDIT_NO_TENANT',
+  /** An audit query, summary or export filter failed validation. */
+  'AUDIT_QUERY_INVALID',
+  /** A pagination cursor is malformed or belongs to another org or order. */
+  'AUDIT_CURSOR_INVALID',
+  /** An export failed while streaming (the destination or the database failed). */
+  'AUDIT_EXPORT_FAILED',
+  /** The retention job stopped; nothing of the failing partition was dropped. */
+  'AUDIT_RETENTION_FAILED',
+  /** An archive file does not match its manifest, its anchors or its own hash chain. */
+  'AUDIT_ARCHIVE_INVALID',
 
   // --- crypto ----------------------------------------------------------------
   // @crypto-codes
@@ -148,6 +188,19 @@ export const ERROR_CODES = [
   'FERNET_TOKEN_EXPIRED',
   /** An authenticated Fernet token decrypts to invalid PKCS7 padding (e.g. a wrong IV). */
   'FERNET_PADDING_INVALID',
+  // crypto: token vault
+  /** The master key provider failed or returned an invalid key list (bad id, bad key, duplicate id, none). */
+  'VAULT_MASTER_KEYS_INVALID',
+  /** A data key is wrapped under a master key id the provider does not supply. */
+  'VAULT_MASTER_KEY_UNKNOWN',
+  /** A wrapped org data key does not unwrap, or belongs to another org or version. */
+  'VAULT_KEY_CORRUPT',
+  /** A stored secret does not decrypt under its org data key, or was sealed under another name. */
+  'VAULT_SECRET_CORRUPT',
+  /** A secret name is not 1-200 characters of A-Z a-z 0-9 . _ : / @ - starting with a letter or digit. */
+  'VAULT_SECRET_NAME_INVALID',
+  /** A vault secret operation ran outside withTenant, or under another org's transaction. */
+  'VAULT_TENANT_CONTEXT_MISSING',
 
   // --- guards ----------------------------------------------------------------
   // @guards-codes

@@ -1,0 +1,166 @@
+/**
+ * Payment card numbers (PAN): 12 to 19 digits, plain, spaced or dashed, that
+ * pass the Luhn checksum and fall in a known issuer range. A Luhn-valid number
+ * outside every known range is accepted only next to a card word ("card",
+ * "cc", "visa", ...), because issuers keep adding ranges and leaking a card is
+ * worse than masking a number that merely looks like one.
+ *
+ * @module guards/detectors/cards
+ */
+import type { Detector, DetectorMatch, DetectorSettings } from './types.js';
+import { nearestKeywordBefore } from './context.js';
+
+/**
+ * A run of digit groups separated by one space or dash. The lookbehind stops
+ * a match from starting inside a longer run, which keeps the scan linear.
+ */
+export const CARD_CANDIDATE = /(?<![\w.,-])\d{1,19}(?:[ -]\d{1,19}){0,9}(?![\w-]|[.,]\d)/g;
+/** Words that make a number a card number. */
+export const CARD_CONTEXT = /\b(?:cards?|cc|credit|debit|visa|master ?card|amex|american express|maestro|jcb|discover|diners|unionpay|pan)\b/gi;
+/** Words right before a number that say it is an identifier of something else. */
+export const CARD_NEGATIVE_CONTEXT = /\b(?:order|invoice|inv|ref|reference|tracking|ticket|case|sku|serial|isbn|version|build|po|id)\b/gi;
+
+/**
+ * Luhn (mod 10) checksum over a string of ASCII digits.
+ *
+ * @example
+ * ```ts
+ * luhnValid('4111111111111111'); // true
+ * ```
+ */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i -= 1) {
+    let d = digits.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
+
+/** One issuer range: an inclusive prefix range of a given width and the card lengths it issues. */
+interface IssuerRange {
+  readonly brand: string;
+  readonly from: number;
+  readonly to: number;
+  readonly width: number;
+  readonly lengths: readonly number[];
+}
+
+const L16_19 = [16, 17, 18, 19];
+const L12_19 = [12, 13, 14, 15, 16, 17, 18, 19];
+
+/** Known issuer identification number (IIN) ranges (ISO/IEC 7812 registrations as published by the brands). */
+export const CARD_ISSUER_RANGES: readonly IssuerRange[] = [
+  { brand: 'visa', from: 4, to: 4, width: 1, lengths: [13, 16, 19] },
+  { brand: 'mastercard', from: 51, to: 55, width: 2, lengths: [16] },
+  { brand: 'mastercard', from: 2221, to: 2720, width: 4, lengths: [16] },
+  { brand: 'amex', from: 34, to: 34, width: 2, lengths: [15] },
+  { brand: 'amex', from: 37, to: 37, width: 2, lengths: [15] },
+  { brand: 'diners', from: 300, to: 305, width: 3, lengths: [14, 15, 16, 17, 18, 19] },
+  { brand: 'diners', from: 3095, to: 3095, width: 4, lengths: [14, 15, 16, 17, 18, 19] },
+  { brand: 'diners', from: 36, to: 36, width: 2, lengths: [14, 15, 16, 17, 18, 19] },
+  { brand: 'diners', from: 38, to: 39, width: 2, lengths: [14, 15, 16, 17, 18, 19] },
+  { brand: 'discover', from: 6011, to: 6011, width: 4, lengths: L16_19 },
+  { brand: 'discover', from: 644, to: 649, width: 3, lengths: L16_19 },
+  { brand: 'discover', from: 65, to: 65, width: 2, lengths: L16_19 },
+  { brand: 'jcb', from: 3528, to: 3589, width: 4, lengths: L16_19 },
+  { brand: 'jcb', from: 1800, to: 1800, width: 4, lengths: [15] },
+  { brand: 'jcb', from: 2131, to: 2131, width: 4, lengths: [15] },
+  { brand: 'unionpay', from: 62, to: 62, width: 2, lengths: L16_19 },
+  { brand: 'mir', from: 2200, to: 2204, width: 4, lengths: L16_19 },
+  { brand: 'maestro', from: 50, to: 50, width: 2, lengths: L12_19 },
+  { brand: 'maestro', from: 56, to: 69, width: 2, lengths: L12_19 },
+  { brand: 'troy', from: 9792, to: 9792, width: 4, lengths: [16] },
+  { brand: 'uatp', from: 1, to: 1, width: 1, lengths: [15] },
+];
+
+/**
+ * The brand whose IIN range and length admit `digits`, or undefined.
+ *
+ * @example
+ * ```ts
+ * cardIssuer('378282246310005'); // 'amex'
+ * ```
+ */
+export function cardIssuer(digits: string): string | undefined {
+  for (const r of CARD_ISSUER_RANGES) {
+    if (!r.lengths.includes(digits.length)) continue;
+    const prefix = Number(digits.slice(0, r.width));
+    if (prefix >= r.from && prefix <= r.to) return r.brand;
+  }
+  return undefined;
+}
+
+/** Result of validating digits as a card: the rule that accepted them, or undefined. @internal */
+export function validateCard(digits: string, hasCardContext: boolean, strictIssuers: boolean): string | undefined {
+  if (digits.length < 12 || digits.length > 19 || !luhnValid(digits)) return undefined;
+  // Reject degenerate numbers such as 0000 0000 0000 0000 (Luhn-valid, never issued).
+  if (/^(\d)\1+$/.test(digits)) return undefined;
+  if (cardIssuer(digits) !== undefined) return 'luhn+issuer';
+  if (!strictIssuers && hasCardContext) return 'luhn+context';
+  return undefined;
+}
+
+function groupsOk(groups: readonly string[]): boolean {
+  if (groups.length === 1) return true;
+  for (const g of groups) if (g.length < 3 || g.length > 6) return false;
+  return true;
+}
+
+/** Detector for payment card numbers. @internal */
+export const cardsDetector: Detector = {
+  name: 'cards',
+  types: ['CREDIT_CARD'],
+  needsDigit: true,
+  patterns: [CARD_CANDIDATE, CARD_CONTEXT, CARD_NEGATIVE_CONTEXT, /^(\d)\1+$/],
+  find(text: string, out: DetectorMatch[], settings: DetectorSettings): void {
+    CARD_CANDIDATE.lastIndex = 0;
+    for (let m = CARD_CANDIDATE.exec(text); m !== null; m = CARD_CANDIDATE.exec(text)) {
+      const raw = m[0];
+      const start = m.index;
+      // Cheap pre-filter: at least 12 digits.
+      let digitCount = 0;
+      for (let i = 0; i < raw.length; i += 1) if (raw.charCodeAt(i) !== 32 && raw.charCodeAt(i) !== 45) digitCount += 1;
+      if (digitCount < 12) continue;
+      // Mixed separators ("4111 1111-1111") are not how cards are written.
+      if (raw.includes(' ') && raw.includes('-')) continue;
+      if (nearestKeywordBefore(text, start, CARD_NEGATIVE_CONTEXT, 20) !== undefined) continue;
+      const hasContext = nearestKeywordBefore(text, start, CARD_CONTEXT) !== undefined;
+      const groups = raw.split(/[ -]/);
+      // Offsets of each group inside raw.
+      const offsets: number[] = [];
+      let pos = 0;
+      for (const g of groups) {
+        offsets.push(pos);
+        pos += g.length + 1;
+      }
+      // Whole run first, then the longest sub-runs (a card followed by a CVV, or preceded by an expiry).
+      let found: { a: number; b: number; rule: string } | undefined;
+      const n = groups.length;
+      for (let len = n; len >= 1 && found === undefined; len -= 1) {
+        for (let a = 0; a + len <= n; a += 1) {
+          const sub = groups.slice(a, a + len);
+          if (!groupsOk(sub)) continue;
+          const digits = sub.join('');
+          const rule = validateCard(digits, hasContext, settings.strictCardIssuers);
+          if (rule !== undefined) {
+            found = { a, b: a + len, rule };
+            break;
+          }
+        }
+      }
+      if (found === undefined) continue;
+      const s = start + (offsets[found.a] ?? 0);
+      const lastIdx = found.b - 1;
+      const e = start + (offsets[lastIdx] ?? 0) + (groups[lastIdx]?.length ?? 0);
+      out.push({ type: 'CREDIT_CARD', start: s, end: e, rule: found.rule });
+    }
+  },
+};

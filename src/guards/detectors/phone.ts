@@ -1,0 +1,134 @@
+/**
+ * Phone numbers, validated with libphonenumber-js (full metadata).
+ *
+ * - International numbers (`+41 44 668 18 00`, `0041 ...`, `011 ...`) are
+ *   accepted when libphonenumber says the number is possible for the country
+ *   it dials (valid, i.e. in an assigned range, with `strictPhoneValidation`).
+ * - National numbers next to a phone word ("call me at", "Phone:",
+ *   "... fax") are accepted when possible in one of the context regions.
+ * - National numbers without such a word must be formatted (separators or
+ *   parentheses) and valid (assigned range) in one of `phoneRegions`.
+ *
+ * Dates, and numbers right after "order", "invoice", "ref" and similar words,
+ * are never phone numbers.
+ *
+ * @module guards/detectors/phone
+ */
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import type { Detector, DetectorMatch, DetectorSettings } from './types.js';
+import { nearestKeywordBefore, nearestKeywordHit } from './context.js';
+
+/**
+ * An optional `+`, then digit groups separated by one space, dot or dash,
+ * parenthesised area codes, and an optional extension. A separator is
+ * mandatory between two digit groups, so a digit run splits one way only.
+ */
+export const PHONE_CANDIDATE =
+  /(?<![\w+.\-/(])(?:\+ ?)?(?:\(\d{1,4}\) ?)?\d{1,15}(?:[ .-](?:\(\d{1,4}\) ?)?\d{1,15}|\(\d{1,4}\) ?\d{1,15}){0,7}(?: ?(?:x|ext\.?) ?\d{1,6})?(?![\w/:]|[.-]\d)/g;
+/**
+ * Words that make a nearby number a phone number. "office", "desk", "home"
+ * and "work" only count as labels ("Office: ..."), since "the office is at 12 Main St" is an address.
+ */
+export const PHONE_CONTEXT =
+  /\b(?:phones?|telephone|tel|mobile|cell(?:phone)?|fax|call(?:ed|ing)?|ring|text(?:ed)?|sms|whatsapp|messages?|dial|reach(?:ed)?|contact|landline|hotline|answer(?:s|ed|ing)?)\b|\b(?:office|desk|home|work) ?:/gi;
+/** Phone labels written after the number ("555 0100 office", "...-Fax"). */
+export const PHONE_LABEL_AFTER = /^[ -]?\(?(?:phone|tel|mobile|cell|fax|office|desk|home|work)\b/i;
+/** Words right before a number that make it an identifier or another entity. */
+export const PHONE_NEGATIVE_CONTEXT =
+  /\b(?:order|invoice|inv|ref|reference|tracking|ticket|case|account|acct|sku|serial|isbn|version|build|id|card|cc|iban|ssn|zip|postcode|postal|date|born|dob)\b/gi;
+/** A date written with separators (2024-01-31, 31.01.2024, 01/31/24), possibly followed by more (a time). */
+export const DATE_SHAPE = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2}(?:\d{2})?)(?= |$)/;
+/** The extension part of a candidate. */
+export const PHONE_EXTENSION = / ?(?:x|ext\.?) ?\d{1,6}$/;
+
+const CACHE_MAX = 4096;
+const cache = new Map<string, boolean>();
+
+function cached(key: string, compute: () => boolean): boolean {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const v = compute();
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(key, v);
+  return v;
+}
+
+function isDate(s: string): boolean {
+  const d = DATE_SHAPE.exec(s);
+  if (d === null) return false;
+  const parts = d[0].split(/[-./]/).map(Number);
+  const [a = 0, b = 0, c = 0] = parts;
+  if ((d[0].split(/[-./]/)[0] ?? '').length === 4) return b >= 1 && b <= 12 && c >= 1 && c <= 31;
+  // dd.mm.yy(yy) or mm/dd/yy(yy)
+  return ((a >= 1 && a <= 31 && b >= 1 && b <= 12) || (a >= 1 && a <= 12 && b >= 1 && b <= 31)) && c >= 0;
+}
+
+function internationalOk(candidate: string, strict: boolean): boolean {
+  return cached(`i${strict ? 1 : 0}${candidate}`, () => {
+    const p = parsePhoneNumberFromString(candidate);
+    return p !== undefined && (strict ? p.isValid() : p.isPossible());
+  });
+}
+
+function nationalOk(candidate: string, regions: readonly string[], needValid: boolean): boolean {
+  return cached(`n${needValid ? 1 : 0}${regions.join(',')}|${candidate}`, () => {
+    for (const r of regions) {
+      const p = parsePhoneNumberFromString(candidate, r as CountryCode);
+      if (p !== undefined && (needValid ? p.isValid() : p.isPossible())) return true;
+    }
+    return false;
+  });
+}
+
+/** Validates one candidate string found at `start`; returns the accepting rule or undefined. */
+function validatePhone(text: string, candidate: string, start: number, end: number, s: DetectorSettings): string | undefined {
+  const main = candidate.replace(PHONE_EXTENSION, '');
+  const digits = main.replace(/\D/g, '');
+  if (digits.length < 7 || digits.length > 15) return undefined;
+  if (isDate(main)) return undefined;
+  if (candidate.startsWith('+')) return internationalOk(candidate, s.strictPhoneValidation) ? 'phone-international' : undefined;
+  // 00 / 011 international dialling prefixes.
+  const idd = digits.startsWith('00') ? 2 : digits.startsWith('011') ? 3 : 0;
+  if (idd > 0 && /^0{2}|^011/.test(main)) {
+    const intl = `+${candidate.replace(/^\D*(?:00|011)[ .-]?/, '')}`;
+    if (internationalOk(intl, s.strictPhoneValidation)) return 'phone-international';
+  }
+  const negative = nearestKeywordHit(text, start, PHONE_NEGATIVE_CONTEXT, 24);
+  if (negative !== undefined) {
+    // A phone word closer to the number than the negative word still wins ("card holder's phone: ...").
+    const positive = nearestKeywordHit(text, start, PHONE_CONTEXT, 24);
+    if (positive === undefined || positive.index < negative.index) return undefined;
+  }
+  const formatted = /[ .()-]/.test(main);
+  const hasContext =
+    nearestKeywordBefore(text, start, PHONE_CONTEXT) !== undefined || PHONE_LABEL_AFTER.test(text.slice(end, end + 16));
+  if (hasContext && nationalOk(candidate, s.phoneContextRegions, s.strictPhoneValidation)) return 'phone-context';
+  if (formatted && nationalOk(candidate, s.phoneRegions, true)) return 'phone-national';
+  return undefined;
+}
+
+/** Detector for phone numbers. @internal */
+export const phoneDetector: Detector = {
+  name: 'phone',
+  types: ['PHONE'],
+  needsDigit: true,
+  patterns: [PHONE_CANDIDATE, PHONE_CONTEXT, PHONE_LABEL_AFTER, PHONE_NEGATIVE_CONTEXT, DATE_SHAPE, PHONE_EXTENSION],
+  find(text: string, out: DetectorMatch[], settings: DetectorSettings): void {
+    PHONE_CANDIDATE.lastIndex = 0;
+    for (let m = PHONE_CANDIDATE.exec(text); m !== null; m = PHONE_CANDIDATE.exec(text)) {
+      let candidate = m[0];
+      const start = m.index;
+      // Try the whole run, then with up to two trailing groups dropped ("call 541-714-1388 2 times").
+      for (let attempt = 0; attempt < 3 && candidate.length > 0; attempt += 1) {
+        const rule = validatePhone(text, candidate, start, start + candidate.length, settings);
+        if (rule !== undefined) {
+          out.push({ type: 'PHONE', start, end: start + candidate.length, rule });
+          break;
+        }
+        const cut = Math.max(candidate.lastIndexOf(' '), candidate.lastIndexOf('-'), candidate.lastIndexOf('.'));
+        if (cut <= 0) break;
+        candidate = candidate.slice(0, cut);
+      }
+    }
+  },
+};
