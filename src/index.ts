@@ -48,6 +48,28 @@ export type {
   WithTenantOptions,
 } from './tenancy/index.js';
 
+// tenancy (issue 7): the signed tenant context
+export { createSignedContext, signedContextError, signedEntryStatements } from './tenancy/signed-context.js';
+export type { SignedContext, SignedContextOptions } from './tenancy/signed-context.js';
+export {
+  computeContextProof,
+  contextProofMessage,
+  generateContextKeySecret,
+  nextIssuedAt,
+  parseContextKey,
+} from './tenancy/signed-context-proof.js';
+export type { ContextKey, ContextProofInput, ParsedContextKey } from './tenancy/signed-context-proof.js';
+export {
+  disableSignedContext,
+  enableSignedContext,
+  installContextKey,
+  readSignedContextStatus,
+  retireContextKey,
+} from './tenancy/signed-context-admin.js';
+export type { EnableSignedContextOptions, SignedContextStatus } from './tenancy/signed-context-admin.js';
+export { StatementBatch, runStatementBatch, supportsStatementBatch, isPipelinedClient } from './tenancy/signed-context-batch.js';
+export type { BatchStatement } from './tenancy/signed-context-batch.js';
+
 // @migrate-exports
 export { migrate, migrationStatus, verifyMigrations, bundledMigrationsDirectory, splitSqlStatements } from './migrate/index.js';
 export type {
@@ -74,6 +96,8 @@ export {
   ROLE_ALIASES,
   ROLE_PERMISSIONS,
   createPermissionEngine,
+  createPermissionStore,
+  createPrincipalCache,
   parsePattern,
   patternImplies,
   patternMatches,
@@ -86,6 +110,7 @@ export type {
   CustomRoleInput,
   DecisionRule,
   Explanation,
+  MemberRole,
   OverrideInput,
   ParsedPattern,
   Permission,
@@ -94,9 +119,15 @@ export type {
   PermissionEngineOptions,
   PermissionLevel,
   PermissionPattern,
+  PermissionStore,
+  PermissionStoreOptions,
+  PrincipalCache,
+  PrincipalCacheOptions,
   PrincipalGrants,
+  PrincipalRef,
   RoleDefinition,
   RoleName,
+  StoredOverrideInput,
 } from './rbac/index.js';
 
 // @audit-exports
@@ -126,6 +157,20 @@ export { generateFernetKey } from './crypto/fernet-key.js';
 export type { FernetKeyInput } from './crypto/fernet-key.js';
 export { Keyring } from './crypto/keyring.js';
 export type { KeyringRotateOptions } from './crypto/keyring.js';
+export { createVault } from './crypto/vault.js';
+export type { Vault, VaultOptions, VaultSecretInfo } from './crypto/vault.js';
+export type { VaultAuditEvent, VaultAuditHook } from './crypto/vault-context.js';
+export type {
+  DestroyOrgKeysOptions,
+  DestroyOrgKeysReport,
+  MasterKeyRotationReport,
+  OrgKeyRotationReport,
+  VaultRotationOptions,
+  VaultRotationProgress,
+} from './crypto/vault-maintenance.js';
+export { SecretValue } from './crypto/vault-secret.js';
+export { envMasterKeys, fileMasterKeys } from './crypto/key-provider.js';
+export type { EnvMasterKeysOptions, FileMasterKeysOptions, MasterKey, MasterKeyProvider } from './crypto/key-provider.js';
 
 // @guards-exports
 export { createPromptGuard, DEFAULT_PROMPT_THRESHOLD, DEFAULT_PROMPT_MAX_INPUT } from './guards/prompt-guard.js';
@@ -136,3 +181,18 @@ export type { PromptRule, PromptCategory } from './guards/prompt-rule-types.js';
 export type { EncodingKind } from './guards/prompt-decode.js';
 export { normalizeForMatching, mapSpan } from './guards/normalize.js';
 export type { NormalizedText, NormalizeStats } from './guards/normalize.js';
+export {
+  createPiiRedactor,
+  DEFAULT_MAX_INPUT_LENGTH,
+  DEFAULT_MAX_SESSION_ENTRIES,
+  DEFAULT_PHONE_REGIONS,
+  DEFAULT_PHONE_CONTEXT_REGIONS,
+} from './guards/pii-redactor.js';
+export type { PiiRedactor, PiiRedactorOptions, RedactOptions, RedactResult } from './guards/pii-redactor.js';
+export type { RedactionMode } from './guards/redact-replacements.js';
+export { PII_TYPES } from './guards/pii-types.js';
+export type { PiiType, PiiFinding, PiiSpan } from './guards/pii-types.js';
+export { luhnValid, cardIssuer } from './guards/detectors/cards.js';
+export { isValidIban } from './guards/detectors/iban.js';
+export { isValidSsn } from './guards/detectors/ssn.js';
+export { isValidIpv4, isValidIpv6 } from './guards/detectors/ip.js';

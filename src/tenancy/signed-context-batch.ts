@@ -1,0 +1,138 @@
+/**
+ * Sends several parameterised statements in ONE round trip on a node-postgres
+ * client: Parse/Bind/Execute for each, then a single Sync. node-postgres
+ * waits for ReadyForQuery between queries, so BEGIN followed by a
+ * parameterised call would otherwise cost two round trips; the signed entry
+ * needs bind parameters (the proof must never be in query text).
+ *
+ * It uses node-postgres' documented "submittable" contract (the one
+ * pg-cursor uses): `client.query(obj)` calls `obj.submit(connection)` and
+ * forwards the backend's messages to the `handle*` methods.
+ *
+ * @module tenancy
+ */
+import type { PoolClientLike } from './pg-types.js';
+
+/** One statement of a batch: SQL text and its bind parameters (strings or Buffers). */
+export interface BatchStatement {
+  /** SQL text with `$1`... placeholders. */
+  readonly text: string;
+  /** Parameter values, sent separately from the text. */
+  readonly values: ReadonlyArray<string | Buffer | null>;
+}
+
+interface ProtocolConnection {
+  parse(query: { text: string; name?: string; types?: number[] }): void;
+  bind(config: { portal?: string; statement?: string; values?: ReadonlyArray<string | Buffer | null> }): void;
+  execute(config: { portal?: string; rows?: number }): void;
+  sync(): void;
+  sendCopyFail?(message: string): void;
+  stream?: { cork?: () => void; uncork?: () => void };
+}
+
+/** What a node-postgres client looks like from here (structural, no import of pg). */
+interface PgClientShape {
+  connection?: { parse?: unknown };
+  pipeline?: boolean;
+}
+
+/** True when `client` is a node-postgres client that can run a {@link StatementBatch}. */
+export function supportsStatementBatch(client: PoolClientLike): boolean {
+  const shape = client as unknown as PgClientShape;
+  return typeof shape.connection?.parse === 'function' && shape.pipeline !== true;
+}
+
+/** True when `client` is a node-postgres client in pipeline mode (queries are pipelined already). */
+export function isPipelinedClient(client: PoolClientLike): boolean {
+  return (client as unknown as PgClientShape).pipeline === true;
+}
+
+/** A node-postgres submittable that runs {@link BatchStatement}s in one round trip. */
+export class StatementBatch {
+  /** Set by node-postgres when a callback is passed (or by its query timeout). */
+  callback: ((err: Error | null, result?: unknown) => void) | undefined;
+  /** Resolves when the batch ran, rejects with the first error. */
+  readonly done: Promise<void>;
+  private settled = false;
+  private resolveDone!: () => void;
+  private rejectDone!: (err: Error) => void;
+
+  constructor(private readonly statements: readonly BatchStatement[]) {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    // The caller awaits `done`; a rejection nobody awaited must not crash.
+    this.done.catch(() => undefined);
+  }
+
+  private settle(err: Error | undefined): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (err === undefined) this.resolveDone();
+    else this.rejectDone(err);
+    this.callback?.(err ?? null);
+  }
+
+  /** Called by node-postgres with its connection: writes every message, then one Sync. */
+  submit(connection: ProtocolConnection): void {
+    connection.stream?.cork?.();
+    try {
+      for (const s of this.statements) {
+        connection.parse({ text: s.text, name: '', types: [] });
+        connection.bind({ portal: '', statement: '', values: s.values });
+        connection.execute({ portal: '', rows: 0 });
+      }
+      connection.sync();
+    } finally {
+      connection.stream?.uncork?.();
+    }
+  }
+
+  /** Result rows are not needed: the statements are commands. */
+  handleRowDescription(): void {}
+  /** Ignored (see {@link StatementBatch.handleRowDescription}). */
+  handleDataRow(): void {}
+  /** One statement finished; the batch settles at ReadyForQuery. */
+  handleCommandComplete(): void {}
+  /** An empty statement (never sent by tenantguard). */
+  handleEmptyQuery(): void {}
+  /** Not used: no row limit is set. */
+  handlePortalSuspended(): void {}
+  /** COPY is never part of a batch; refuse it so the connection stays usable. */
+  handleCopyInResponse(connection: ProtocolConnection): void {
+    connection.sendCopyFail?.('tenantguard: COPY is not allowed in a tenant entry batch');
+  }
+  /** Ignored (see {@link StatementBatch.handleCopyInResponse}). */
+  handleCopyData(): void {}
+  /** The backend refused a statement: the rest were skipped up to our Sync. */
+  handleError(err: Error): void {
+    this.settle(err);
+  }
+  /** Everything ran. */
+  handleReadyForQuery(): void {
+    this.settle(undefined);
+  }
+}
+
+/**
+ * Runs `statements` in order on `client`: in one round trip on a
+ * node-postgres client, otherwise one query after another (pipelined by
+ * node-postgres itself when the client is in pipeline mode).
+ */
+export async function runStatementBatch(client: PoolClientLike, statements: readonly BatchStatement[]): Promise<void> {
+  if (supportsStatementBatch(client)) {
+    const batch = new StatementBatch(statements);
+    client.query(batch);
+    await batch.done;
+    return;
+  }
+  if (isPipelinedClient(client)) {
+    const pending = statements.map((s) => client.query(s.text, s.values));
+    const results = await Promise.allSettled(pending);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    return;
+  }
+  for (const s of statements) await client.query(s.text, s.values);
+}

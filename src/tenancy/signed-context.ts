@@ -1,0 +1,126 @@
+/**
+ * The signed tenant context: an {@link EnterTenant} that enters the org
+ * through `tenantguard.enter_signed_tenant` (migration 0040) with a proof the
+ * application computes from a context key the database role cannot read,
+ * bound to the backend process and used once. With
+ * `tenantguard.enable_signed_context()` run, `current_org_id()` returns the
+ * org only when entered this way, so SQL inside a tenant transaction cannot
+ * switch tenants with `set_config`.
+ *
+ * @module tenancy
+ */
+import { TenantGuardError, type ErrorCode } from '../errors.js';
+import { parseOrgId } from './org-id.js';
+import type { PoolClientLike } from './pg-types.js';
+import { runStatementBatch, type BatchStatement } from './signed-context-batch.js';
+import { computeContextProof, nextIssuedAt, parseContextKey, type ContextKey } from './signed-context-proof.js';
+import { createWithTenant, quoteIdentifier, type EnterTenant, type TenantEntryContext, type WithTenant, type WithTenantOptions } from './with-tenant.js';
+
+/** Options for {@link createSignedContext}. */
+export interface SignedContextOptions {
+  /** The key this application instance signs with (installed in the database with {@link installContextKey}). */
+  readonly key: ContextKey;
+}
+
+/** What {@link createSignedContext} returns. */
+export interface SignedContext {
+  /** The signed entry step, for `createWithTenant({ enter })` or a tenant router. */
+  readonly enter: EnterTenant;
+  /** A withTenant that enters every org through the signed entry. */
+  readonly withTenant: WithTenant;
+  /** The id of the key this instance signs with. */
+  readonly keyId: string;
+}
+
+/** SQLSTATEs raised by migration 0040, and the stable codes they become. */
+const SQLSTATE_CODES: Readonly<Record<string, ErrorCode>> = {
+  TG001: 'SIGNED_CONTEXT_KEY_UNKNOWN',
+  TG002: 'SIGNED_CONTEXT_PROOF_INVALID',
+  TG003: 'SIGNED_CONTEXT_WRONG_BACKEND',
+  TG004: 'SIGNED_CONTEXT_EXPIRED',
+  TG005: 'SIGNED_CONTEXT_REPLAYED',
+  '42883': 'SIGNED_CONTEXT_UNAVAILABLE', // undefined_function: migration 0040 not applied
+  '42501': 'SIGNED_CONTEXT_UNAVAILABLE', // insufficient_privilege: role lacks EXECUTE
+};
+
+/**
+ * Turns an error raised by the signed entry into a `TenantGuardError` with a
+ * stable code (`SIGNED_CONTEXT_*`); other errors are returned unchanged.
+ */
+export function signedContextError(err: unknown): unknown {
+  const sqlstate = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  const code = typeof sqlstate === 'string' ? SQLSTATE_CODES[sqlstate] : undefined;
+  if (code === undefined) return err;
+  const message = err instanceof Error ? err.message : 'signed tenant entry failed';
+  return new TenantGuardError(code, message, { cause: err, details: { sqlstate } });
+}
+
+// Backend pids of clients that did not expose node-postgres' `processID`.
+const pidCache = new WeakMap<PoolClientLike, number>();
+
+async function backendPid(client: PoolClientLike): Promise<number> {
+  const fromPg = (client as unknown as { processID?: unknown }).processID;
+  if (typeof fromPg === 'number' && Number.isInteger(fromPg) && fromPg > 0) return fromPg;
+  const cached = pidCache.get(client);
+  if (cached !== undefined) return cached;
+  const { rows } = await client.query<{ pid: number }>('SELECT pg_catalog.pg_backend_pid() AS pid');
+  const pid = rows[0]?.pid;
+  if (typeof pid !== 'number') {
+    throw new TenantGuardError('SIGNED_CONTEXT_UNAVAILABLE', 'could not learn the backend process id of this connection');
+  }
+  pidCache.set(client, pid);
+  return pid;
+}
+
+const ENTER_SQL =
+  'SELECT tenantguard.enter_signed_tenant($1::uuid, $2::text, $3::integer, $4::bigint, $5::bytea), ' +
+  "pg_catalog.set_config('app.current_org_id', $6::text, true)";
+
+/** The statements of a signed entry (exported for tests and the benchmark). */
+export function signedEntryStatements(
+  ctx: TenantEntryContext,
+  proof: { keyId: string; pid: number; issuedAt: bigint; proof: Buffer },
+): BatchStatement[] {
+  const orgId = parseOrgId(ctx.orgId);
+  const begin = ctx.isolationLevel === undefined ? 'BEGIN' : `BEGIN ISOLATION LEVEL ${ctx.isolationLevel.toUpperCase()}`;
+  const statements: BatchStatement[] = [
+    { text: begin, values: [] },
+    { text: ENTER_SQL, values: [orgId, proof.keyId, String(proof.pid), String(proof.issuedAt), proof.proof, orgId] },
+  ];
+  // READ ONLY after the entry: the entry writes the per-backend ledger row,
+  // and a transaction may always switch from read-write to read-only.
+  if (ctx.readOnly) statements.push({ text: 'SET TRANSACTION READ ONLY', values: [] });
+  if (ctx.role !== undefined) statements.push({ text: `SET LOCAL ROLE ${quoteIdentifier(ctx.role)}`, values: [] });
+  return statements;
+}
+
+/**
+ * Makes the signed entry for one context key.
+ *
+ * The proof (HMAC-SHA256 over key id, org, backend pid and a strictly
+ * increasing issue time) travels as a bind parameter, never in query text;
+ * BEGIN, the entry and the optional READ ONLY / role go in one round trip on
+ * a node-postgres client. Errors from the database become
+ * `TenantGuardError`s with `SIGNED_CONTEXT_*` codes (as the `cause` of
+ * withTenant's `TENANT_ENTRY_FAILED`).
+ *
+ * @example
+ * ```ts
+ * const signed = createSignedContext({ key: { id: 'ctx-1', secret: process.env.TG_CONTEXT_KEY! } });
+ * const rows = await signed.withTenant(pool, orgId, (db) => db.query('SELECT * FROM brands'));
+ * ```
+ */
+export function createSignedContext(options: SignedContextOptions, defaults: WithTenantOptions = {}): SignedContext {
+  const key = parseContextKey(options.key);
+  const enter: EnterTenant = async (client, ctx) => {
+    const pid = await backendPid(client);
+    const issuedAt = nextIssuedAt();
+    const proof = computeContextProof(key.secret, { keyId: key.id, orgId: ctx.orgId, pid, issuedAt });
+    try {
+      await runStatementBatch(client, signedEntryStatements(ctx, { keyId: key.id, pid, issuedAt, proof }));
+    } catch (err) {
+      throw signedContextError(err);
+    }
+  };
+  return Object.freeze({ enter, withTenant: createWithTenant({ ...defaults, enter }), keyId: key.id });
+}
