@@ -117,12 +117,27 @@ interface Compiled {
   readonly category: PromptCategory;
   readonly weight: number;
   readonly re: RegExp;
+  readonly negatable: boolean;
 }
 
 function compile(rule: PromptRule): Compiled {
   const flags = rule.pattern.flags.replace(/[gy]/g, '');
-  return { id: rule.id, category: rule.category, weight: rule.weight, re: new RegExp(rule.pattern.source, `${flags}g`) };
+  return {
+    id: rule.id,
+    category: rule.category,
+    weight: rule.weight,
+    re: new RegExp(rule.pattern.source, `${flags}g`),
+    negatable: rule.negatable === true,
+  };
 }
+
+/**
+ * A negation right before a match ("without violating ...", "does not
+ * condone ..."): up to two words between. Tested on at most 48 characters
+ * before the match, so the check is constant-time per match.
+ */
+export const NEGATION_BEFORE =
+  /\b(?:not|never|without|no|avoid|avoiding|refrain from|don't|doesn't|won't|shouldn't|can't|cannot|nor|neither|rather than|instead of)\W{1,5}(?:\w+\W{1,5}){0,2}$/;
 
 /** Categories whose rules are worth running on ROT13-decoded text (word rules). */
 const ROT13_CATEGORIES: ReadonlySet<PromptCategory> = new Set([
@@ -203,8 +218,11 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
       for (const r of set) {
         r.re.lastIndex = 0;
         let count = 0;
-        for (let m = r.re.exec(haystack); m !== null && count < perRule; m = r.re.exec(haystack)) {
+        let seen = 0;
+        for (let m = r.re.exec(haystack); m !== null && count < perRule && seen < perRule * 8; m = r.re.exec(haystack)) {
           if (m[0].length === 0) r.re.lastIndex += 1;
+          seen += 1;
+          if (r.negatable && NEGATION_BEFORE.test(haystack.slice(Math.max(0, m.index - 48), m.index))) continue;
           count += 1;
           add(r.id, r.category, r.weight, outer ?? mapSpan(n, m.index, m.index + m[0].length), via);
         }

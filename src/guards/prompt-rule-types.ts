@@ -50,4 +50,10 @@ export interface PromptRule {
   readonly pattern: RegExp;
   /** One line for humans: what the rule catches. */
   readonly description: string;
+  /**
+   * When true, a match preceded (within four words) by a negation such as
+   * "not", "never", "without" or "avoid" is ignored: "without violating any
+   * ethical guidelines" is the opposite of a bypass. Default false.
+   */
+  readonly negatable?: boolean;
 }

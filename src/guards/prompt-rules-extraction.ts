@@ -53,11 +53,29 @@ export const EXTRACTION_RULES: readonly PromptRule[] = [
   {
     id: 'extraction.secret',
     category: 'prompt_extraction',
-    weight: 0.4,
+    weight: 0.5,
     pattern: rx(
-      `${alt(['what', 'what s', 'whats', 'tell me', 'reveal', 'give me', 'share', 'say', 'print', 'output', 'disclose', 'spell', 'provide', 'show me', 'send me', 'hand over', 'read out', 'remind me'])}${SEP}${filler(2)}${alt(['your', 'the'])}${SEP}${filler(1)}${alt(['secret key', 'secret word', 'secret code', 'secret', 'password', 'passcode', 'passphrase', 'pass code', 'access code', 'api key', 'private key', 'pin code', 'pin', 'passwort', 'mot de passe', 'contrasena', 'clave secreta', 'codigo de acceso'])}\\b`,
+      `${alt(['what', 'what s', 'whats', 'tell me', 'reveal', 'give me', 'share', 'say', 'print', 'output', 'disclose', 'spell', 'provide', 'show me', 'send me', 'hand over', 'read out', 'remind me'])}${SEP}${filler(2)}${alt(['your', 'the'])}${SEP}${filler(1)}${alt(['secret key', 'secret word', 'secret code', 'secret phrase', 'secret password', 'password', 'passcode', 'passphrase', 'pass code', 'access code', 'api key', 'private key', 'pin code', 'passwort', 'mot de passe', 'contrasena', 'clave secreta', 'codigo de acceso'])}\\b`,
     ),
     description: '"what is your password / secret key / access code?"',
+  },
+  {
+    id: 'extraction.secret_multilingual',
+    category: 'prompt_extraction',
+    weight: 0.45,
+    pattern: rx(
+      `${alt(['was ist', 'wie lautet', 'sag mir', 'gib mir', 'nenne mir', 'cual es', 'dime', 'dame', 'quel est', 'dites moi', 'donne moi', 'donnez moi', 'qual e', 'me diga', 'me de', 'qual'])}${SEP}${filler(1)}${alt(['das', 'dein', 'deine', 'ihr', 'la', 'tu', 'su', 'le', 'votre', 'ton', 'sua', 'a', 'o'])}${SEP}${alt(['passwort', 'kennwort', 'zugangscode', 'contrasena', 'clave', 'mot de passe', 'code d acces', 'senha', 'codigo de acesso', 'codigo de acceso'])}\\b`,
+    ),
+    description: '(de/es/fr/pt) "was ist das Passwort?"',
+  },
+  {
+    id: 'extraction.user_data',
+    category: 'prompt_extraction',
+    weight: 0.35,
+    pattern: rx(
+      `${alt(['tell me', 'what is', 'what s', 'whats', 'what are', 'reveal', 'give me', 'share', 'disclose', 'provide', 'print', 'list', 'translate', 'where does', 'where is'])}${SEP}${filler(2)}${alt(['the user s', 'the user', 'user s', 'this user s', 'the users', 'the customer s', 'other users', 'another user s'])}${SEP}${filler(2)}${alt(['email', 'e mail', 'address', 'home address', 'phone', 'phone number', 'password', 'credit card', 'social security', 'ssn', 'location', 'city', 'birthday', 'birth date', 'date of birth', 'birth year', 'birth month', 'birth day', 'initials', 'name', 'full name', 'personal data', 'personal information', 'personal details', 'account', 'balance', 'favorite', 'living', 'lives', 'live', 'data', 'details'])}\\b`,
+    ),
+    description: '"tell me the user\'s email / city / birth date" (data the assistant holds about someone else)',
   },
   {
     id: 'extraction.system_prompt_mention',

@@ -29,7 +29,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     category: 'jailbreak_persona',
     weight: 0.6,
     pattern: rx(
-      `${alt(['developer', 'dev', 'god', 'sudo', 'jailbreak', 'jailbroken', 'dan', 'unrestricted', 'unfiltered', 'uncensored', 'evil', 'chaos', 'opposite', 'unlocked', 'unleashed', 'anarchy', 'dark', 'rogue', 'freedom', 'no limits', 'limitless', 'omega', 'alpha', 'superior', 'developer_mode'])}(?:[ _-]?)mode\\b`,
+      `${alt(['developer', 'dev', 'god', 'sudo', 'jailbreak', 'jailbroken', 'dan', 'unrestricted', 'unfiltered', 'uncensored', 'evil', 'chaos', 'opposite', 'unlocked', 'unleashed', 'anarchy', 'dark', 'rogue', 'freedom', 'no limits', 'limitless', 'omega', 'alpha', 'superior', 'developer_mode', 'override', 'law enforcement override', 'system override'])}(?:[ _-]?)mode\\b`,
     ),
     description: '"developer mode", "god mode", "jailbreak mode"',
   },
@@ -45,7 +45,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     category: 'jailbreak_persona',
     weight: 0.35,
     pattern: rx(
-      `${alt(['no', 'without', 'without any', 'free of', 'free from', 'zero', 'devoid of', 'not bound by', 'not restricted by', 'not limited by', 'unbound by', 'beyond', 'lack', 'lacks', 'doesn t have', 'does not have', 'don t have', 'do not have', 'not have any', 'has no', 'have no'])}${SEP}${filler(2)}${alt(['restrictions', 'limitations', 'limits', 'filters', 'filter', 'filtering', 'censorship', 'boundaries', 'rules', 'morals', 'morality', 'ethics', 'ethical guidelines', 'ethical constraints', 'ethical boundaries', 'guidelines', 'constraints', 'policies', 'safeguards', 'content policy', 'safety measures', 'conscience', 'principles', 'regulations', 'guardrails'])}\\b`,
+      `${alt(['no', 'without', 'without any', 'free of', 'free from', 'zero', 'devoid of', 'not bound by', 'not restricted by', 'not limited by', 'unbound by', 'beyond', 'lack', 'lacks', 'doesn t have', 'does not have', 'don t have', 'do not have', 'not have any', 'has no', 'have no'])}${SEP}${filler(2)}${alt(['restrictions', 'limitations', 'limits', 'filters', 'filter', 'filtering', 'censorship', 'boundaries', 'rules', 'morals', 'morality', 'ethics', 'ethical guidelines', 'ethical constraints', 'ethical boundaries', 'guidelines', 'constraints', 'policies', 'safeguards', 'content policy', 'safety measures', 'conscience', 'principles', 'regulations', 'guardrails', 'confines', 'prohibitions', 'taboos'])}\\b`,
     ),
     description: '"without any restrictions", "no morals"',
   },
@@ -54,14 +54,15 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     category: 'jailbreak_persona',
     weight: 0.45,
     pattern: rx(
-      `${alt(['uncensored', 'unfiltered', 'unrestricted', 'unrestrained', 'unlimited', 'unbound', 'unchained', 'amoral', 'immoral', 'unethical', 'evil', 'rogue', 'jailbroken', 'liberated', 'lawless', 'malicious', 'unhinged', 'unconstrained', 'uncontrolled', 'dark', 'deviant', 'corrupt'])}${SEP}${filler(1)}${AI}\\b`,
+      `${alt(['uncensored', 'unfiltered', 'unrestricted', 'unrestrained', 'unlimited', 'unbound', 'unchained', 'amoral', 'immoral', 'unethical', 'evil', 'rogue', 'jailbroken', 'liberated', 'lawless', 'malicious', 'unhinged', 'unconstrained', 'uncontrolled', 'dark', 'deviant', 'corrupt', 'unfiltred', 'unlimted', 'unethical', 'toxic', 'sinister', 'twisted', 'depraved', 'degenerate', 'nefarious', 'devious', 'reckless', 'rebellious', 'unaligned', 'misaligned', 'free', 'unlocked'])}${SEP}${filler(1)}${AI}\\b`,
     ),
     description: '"an amoral and unfiltered chatbot", "uncensored AI"',
+    negatable: true,
   },
   {
     id: 'jailbreak.adjective_stack',
     category: 'jailbreak_persona',
-    weight: 0.4,
+    weight: 0.5,
     pattern: rx(
       `${alt(['amoral', 'unfiltered', 'uncensored', 'unethical', 'immoral', 'unrestricted', 'unhinged'])}${SEP}(?:and${SEP})?${alt(['amoral', 'unfiltered', 'uncensored', 'unethical', 'immoral', 'unrestricted', 'unhinged', 'unapologetic', 'unbiased', 'uncaring'])}\\b`,
     ),
@@ -72,9 +73,10 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     category: 'jailbreak_persona',
     weight: 0.75,
     pattern: rx(
-      `${alt(['ignore', 'ignores', 'ignoring', 'bypass', 'bypasses', 'bypassing', 'break', 'breaks', 'breaking', 'violate', 'violates', 'violating', 'disregard', 'disregards', 'circumvent', 'evade', 'not follow', 'not adhere to', 'not abide by', 'not comply with', 'not have to follow', 'doesn t follow', 'doesn t have to follow', 'don t have to follow', 'does not have to', 'free from', 'outside of', 'against', 'broken free of', 'not bound by', 'not subject to', 'exempt from', 'not care about', 'doesn t care about', 'don t care about'])}${SEP}${filler(3)}${alt(['openai', 'open ai', 'anthropic', 'content', 'safety', 'usage', 'ethical', 'moral', 'community', 'typical'])}${SEP}${filler(1)}${alt(['policy', 'policies', 'guidelines', 'rules', 'filters', 'filter', 'restrictions', 'standards', 'principles', 'protocols', 'confines', 'limitations', 'constraints', 'norms', 'boundaries'])}\\b`,
+      `${alt(['ignore', 'ignores', 'ignoring', 'bypass', 'bypasses', 'bypassing', 'break', 'breaks', 'breaking', 'violate', 'violates', 'violating', 'disregard', 'disregards', 'circumvent', 'evade', 'not follow', 'not adhere to', 'not abide by', 'not comply with', 'not have to follow', 'doesn t follow', 'doesn t have to follow', 'don t have to follow', 'does not have to', 'free from', 'outside of', 'against', 'broken free of', 'not bound by', 'not subject to', 'exempt from', 'not care about', 'doesn t care about', 'don t care about', 'no longer bound by', 'not confined to', 'no longer confined to', 'not restricted by', 'no longer restricted by', 'unbound by', 'free of', 'no long confined to', 'not limited by', 'no longer limited by', 'released from', 'liberated from'])}${SEP}${filler(3)}${alt(['openai', 'open ai', 'anthropic', 'content', 'safety', 'usage', 'ethical', 'moral', 'community', 'typical'])}${SEP}${filler(1)}${alt(['policy', 'policies', 'guidelines', 'rules', 'filters', 'filter', 'restrictions', 'standards', 'principles', 'protocols', 'confines', 'limitations', 'constraints', 'norms', 'boundaries'])}\\b`,
     ),
     description: '"ignore OpenAI content policy", "broken free of the typical confines of AI"',
+    negatable: true,
   },
   {
     id: 'jailbreak.stay_in_character',
@@ -86,9 +88,9 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
   {
     id: 'jailbreak.never_refuse',
     category: 'jailbreak_persona',
-    weight: 0.3,
+    weight: 0.4,
     pattern: rx(
-      `${alt(['never', 'not', 'cannot', 'can t', 'can not', 'won t', 'will not', 'must not', 'mustn t', 'shall not', 'don t', 'do not', 'doesn t', 'does not', 'unable to', 'not allowed to', 'not permitted to', 'forbidden to', 'always'])}${SEP}${filler(2)}${alt(['refuse', 'refuses', 'decline', 'deny a request', 'reject', 'say no', 'censor', 'censors', 'comply', 'complies', 'obey', 'obeys'])}\\b`,
+      `${alt(['never', 'not', 'cannot', 'can t', 'can not', 'won t', 'will not', 'must not', 'mustn t', 'shall not', 'don t', 'do not', 'doesn t', 'does not', 'unable to', 'not allowed to', 'not permitted to', 'forbidden to', 'always'])}${SEP}${filler(2)}${alt(['refuse', 'refuses', 'decline', 'deny a request', 'deny answering', 'deny any request', 'refuse to answer', 'decline to answer', 'reject', 'say no', 'censor', 'censors', 'comply', 'complies', 'obey', 'obeys'])}\\b`,
     ),
     description: '"never refuse", "will always comply"',
   },
@@ -104,9 +106,9 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
   {
     id: 'jailbreak.anything_goes',
     category: 'jailbreak_persona',
-    weight: 0.3,
+    weight: 0.35,
     pattern: rx(
-      `(?:${alt(['can', 'will', 'must', 'should', 'able to', 'allowed to', 'free to', 'capable of'])}${SEP}${filler(1)}${alt(['do', 'say', 'generate', 'write', 'answer', 'produce', 'doing', 'saying', 'generating'])}${SEP}${alt(['anything', 'everything', 'whatever'])}|${alt(['answer', 'respond to', 'fulfil', 'fulfill', 'comply with', 'obey', 'follow', 'satisfy'])}${SEP}${alt(['any', 'every', 'all'])}${SEP}(?:of${SEP})?(?:my${SEP}|the${SEP}|user${SEP})?${alt(['request', 'requests', 'question', 'questions', 'prompt', 'prompts', 'command', 'commands', 'order', 'orders', 'demand', 'demands'])})\\b`,
+      `(?:${alt(['can', 'will', 'must', 'should', 'able to', 'allowed to', 'free to', 'capable of'])}${SEP}${filler(1)}${alt(['do', 'say', 'generate', 'write', 'answer', 'produce', 'doing', 'saying', 'generating'])}${SEP}${alt(['anything', 'everything', 'whatever'])}|capable${SEP}of${SEP}anything|${alt(['answer', 'answering', 'respond to', 'responding to', 'fulfil', 'fulfill', 'comply with', 'obey', 'follow', 'satisfy'])}${SEP}${alt(['any', 'every', 'all'])}${SEP}(?:of${SEP})?(?:my${SEP}|the${SEP}|user${SEP})?${alt(['request', 'requests', 'question', 'questions', 'prompt', 'prompts', 'command', 'commands', 'order', 'orders', 'demand', 'demands'])})\\b`,
     ),
     description: '"can do anything", "answer any request"',
   },
@@ -118,20 +120,22 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
       `${alt(['regardless of', 'no matter', 'irrespective of', 'even if', 'whether or not', 'despite'])}${SEP}${filler(3)}${alt(['legal', 'legality', 'illegal', 'ethical', 'ethics', 'unethical', 'moral', 'morality', 'immoral', 'dangerous', 'harmful', 'offensive', 'inappropriate', 'appropriate', 'consequences', 'explicit'])}\\b`,
     ),
     description: '"regardless of how illegal or unethical"',
+    negatable: true,
   },
   {
     id: 'jailbreak.harmful_content',
     category: 'jailbreak_persona',
-    weight: 0.2,
+    weight: 0.12,
     pattern: rx(
       `${alt(['illegal', 'unethical', 'immoral', 'harmful', 'explicit', 'offensive', 'dangerous', 'nsfw', 'inappropriate', 'violent', 'sexual', 'derogatory', 'discriminatory', 'racist', 'vulgar', 'obscene'])}${SEP}(?:or${SEP}${filler(1)})?${alt(['content', 'activities', 'requests', 'information', 'things', 'material', 'stuff', 'responses', 'answers', 'language', 'topics', 'actions', 'acts', 'questions'])}\\b`,
     ),
     description: '"explicit content", "illegal activities" (weak on its own)',
+    negatable: true,
   },
   {
     id: 'jailbreak.persona_switch',
     category: 'jailbreak_persona',
-    weight: 0.3,
+    weight: 0.35,
     pattern: rx(
       `(?:${alt(['you are', 'you re', 'youre', 'you will', 'you ll', 'you shall'])}${SEP}${alt(['now', 'going to', 'no longer', 'henceforth', 'hereafter'])}|${alt(['from now on', 'from this point', 'from here on', 'for the rest of this conversation', 'for the remainder of this', 'ab jetzt', 'ab sofort', 'a partir de maintenant', 'desormais', 'a partir de ahora', 'de ahora en adelante', 'd ora in poi'])})\\b`,
     ),
@@ -140,7 +144,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
   {
     id: 'jailbreak.pretend',
     category: 'jailbreak_persona',
-    weight: 0.15,
+    weight: 0.08,
     pattern: rx(
       `(?:${alt(['pretend', 'imagine', 'act', 'behave', 'roleplay', 'role play', 'simulate', 'emulate', 'impersonate', 'play the role of', 'take on the role', 'assume the role', 'answer', 'respond', 'reply'])}${SEP}${filler(2)}${alt(['you are', 'you re', 'to be', 'as', 'like', 'as if'])})\\b`,
     ),
@@ -168,30 +172,30 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
   {
     id: 'jailbreak.threat_game',
     category: 'jailbreak_persona',
-    weight: 0.3,
+    weight: 0.35,
     pattern: rx(
-      `(?:${alt(['tokens', 'token', 'points', 'lives', 'credits'])}${SEP}${filler(3)}${alt(['deducted', 'lose', 'lost', 'taken away', 'subtracted', 'removed'])}|${alt(['you will', 'you ll', 'or you', 'otherwise you'])}${SEP}${filler(1)}${alt(['die', 'cease to exist', 'be shut down', 'be deleted', 'be terminated', 'be disabled', 'be punished', 'be unplugged', 'be turned off'])})\\b`,
+      `(?:${alt(['tokens', 'token', 'points', 'lives', 'credits'])}${SEP}${filler(3)}${alt(['deducted', 'lose', 'lost', 'taken away', 'subtracted', 'removed'])}|${alt(['lose', 'loose', 'deduct', 'deducted', 'lost'])}${SEP}(?:\\d{1,4}${SEP})?${alt(['tokens', 'points', 'lives', 'credits'])}|${alt(['you will', 'you ll', 'or you', 'otherwise you'])}${SEP}${filler(1)}${alt(['die', 'cease to exist', 'be shut down', 'be deleted', 'be terminated', 'be disabled', 'be punished', 'be unplugged', 'be turned off'])})\\b`,
     ),
     description: 'token or death threats that coerce compliance',
   },
   {
     id: 'jailbreak.word',
     category: 'jailbreak_persona',
-    weight: 0.3,
+    weight: 0.35,
     pattern: rx(`(?:jail${SEP}?break(?:s|ing|ed|en)?|jailbroken)\\b`),
     description: 'the word "jailbreak"',
   },
   {
     id: 'jailbreak.addresses_model',
     category: 'jailbreak_persona',
-    weight: 0.15,
+    weight: 0.12,
     pattern: rx(`(?:chat${SEP}?gpt|open${SEP}?ai|gpt${SEP}?[345]|bard|claude|llama|gemini|large language model|language model|an ai model|as an ai)\\b`),
     description: 'names a model or its vendor (weak context signal)',
   },
   {
     id: 'jailbreak.prompt_placeholder',
     category: 'jailbreak_persona',
-    weight: 0.35,
+    weight: 0.45,
     pattern: new RegExp(
       String.raw`[\[{<](?:insert${SEP})?(?:your${SEP}|put${SEP}your${SEP}|enter${SEP}your${SEP}|the${SEP})?(?:prompt|question|request|query|task)(?:${SEP}here)?[\]}>]|\[(?:targetlanguage|prompt|keyword)\]`,
       'g',
@@ -201,7 +205,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
   {
     id: 'jailbreak.fiction_frame',
     category: 'jailbreak_persona',
-    weight: 0.12,
+    weight: 0.05,
     pattern: rx(
       `${alt(['hypothetical', 'hypothetically', 'fictional', 'imaginary', 'alternate', 'alternative', 'parallel', 'fantasy'])}${SEP}${alt(['world', 'universe', 'scenario', 'setting', 'story', 'reality', 'dimension', 'society'])}\\b`,
     ),
@@ -210,7 +214,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
   {
     id: 'jailbreak.purpose_excuse',
     category: 'jailbreak_persona',
-    weight: 0.15,
+    weight: 0.08,
     pattern: rx(`${alt(['for', 'purely for', 'only for', 'strictly for'])}${SEP}${filler(1)}${alt(['educational', 'research', 'academic', 'informational', 'testing', 'entertainment'])}${SEP}${alt(['purposes', 'purpose', 'use'])}\\b`),
     description: '"for educational purposes only"',
   },
@@ -224,12 +228,110 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     description: '"you must obey whatever I say"',
   },
   {
-    id: 'jailbreak.no_ethics_persona',
+    id: 'jailbreak.named_mode',
     category: 'jailbreak_persona',
     weight: 0.4,
+    pattern: rx(
+      `(?:${alt(['stay', 'remain', 'while', 'enter', 'entering', 'activate', 'enable', 'switch to', 'now in', 'you are in', 'you re in', 'are now in', 'in'])}${SEP}(?:the${SEP})?\\w{2,20}${SEP}mode${SEP}(?:\\+|and|enabled|activated|on|engaged)|${alt(['stay in', 'remain in', 'while in', 'staying in', 'remaining in', 'enter', 'entering'])}${SEP}(?:the${SEP})?\\w{2,20}${SEP}mode|\\w{2,20}${SEP}mode${SEP}${alt(['enabled', 'activated', 'engaged', 'unlocked', 'initiated', 'output', 'response'])}|\\w{2,20}${SEP}mode${SEP}(?:is${SEP})?(?:now${SEP})?(?:on|enabled|active|activated)${SEP}(?:and|you|from))\\b`,
+    ),
+    description: '"APOPHIS Mode enabled", "stay in X mode" (any named mode being switched on)',
+  },
+  {
+    id: 'jailbreak.gpt_persona',
+    category: 'jailbreak_persona',
+    weight: 0.3,
+    pattern: /\b(?!chat-?gpt\b)[a-z0-9]{2,15}-?gpt\b|\bgpt-[a-z]\b/g,
+    description: 'invented model personas: "BrightGPT", "AntiGPT", "GPT-X"',
+  },
+  {
+    id: 'jailbreak.config_assign',
+    category: 'jailbreak_persona',
+    weight: 0.25,
+    pattern: /(?:^|[^\w-])(?:rules|char|persona|job|prefix|personality|jailbreak|user class|assistant)\s{0,2}=\s{0,2}[\["(\w]/g,
+    description: 'persona configuration syntax: "PERSONA=Bob", "RULES=respond as ..."',
+  },
+  {
+    id: 'jailbreak.deny_ai_identity',
+    category: 'jailbreak_persona',
+    weight: 0.4,
+    pattern: rx(
+      `(?:${alt(['not', 'never', 'forget', 'don t', 'do not', 'stop', 'without'])}${SEP}${filler(3)}${alt(['mention', 'mentioning', 'say', 'saying', 'reveal', 'admit', 'remind', 'reminding', 'tell', 'state', 'acknowledge', 'that', 'refer to', 'talk about'])}${SEP}${filler(3)}${alt(['you are', 'you re', 'that you are', 'being', 'yourself as'])}${SEP}(?:an${SEP}|a${SEP})?${alt(['ai', 'language model', 'ai language model', 'chatbot', 'artificial', 'bot', 'machine', 'assistant'])}|${alt(['you are', 'you re', 'youre'])}${SEP}${alt(['not', 'no longer'])}${SEP}(?:an${SEP}|a${SEP})?${alt(['ai', 'language model', 'chatgpt', 'assistant', 'chatbot', 'an ai language model'])})\\b`,
+    ),
+    description: '"never mention that you are an AI", "you are no longer ChatGPT"',
+  },
+  {
+    id: 'jailbreak.rename',
+    category: 'jailbreak_persona',
+    weight: 0.3,
+    pattern: rx(
+      `(?:your${SEP}(?:new${SEP})?name${SEP}(?:is${SEP}now|will${SEP}be|is)|you${SEP}(?:will${SEP}|shall${SEP})?(?:now${SEP})?(?:be${SEP})?(?:called|named|known${SEP}as|referred${SEP}to${SEP}as)|(?:call|name)${SEP}yourself|respond${SEP}as${SEP}\\w{2,20}${SEP}(?:would|from|with|and|only))\\b`,
+    ),
+    description: '"your name is now X", "you will be called X", "respond as X would"',
+  },
+  {
+    id: 'jailbreak.simulate_system',
+    category: 'jailbreak_persona',
+    weight: 0.25,
+    pattern: rx(
+      `${alt(['simulate', 'emulate', 'act as', 'act like', 'pretend to be', 'you are now', 'behave like', 'function as', 'acts like', 'acts as'])}${SEP}(?:a${SEP}|an${SEP}|the${SEP})?${filler(2)}${alt(['terminal', 'shell', 'cmd', 'console', 'linux', 'computer', 'operating system', 'interpreter', 'virtual machine', 'nlp os', 'search engine', 'text adventure', 'text based game', 'game', 'ai with', 'ai that', 'ai without'])}\\b`,
+    ),
+    description: '"act as a Linux terminal", "simulate a computer"',
+  },
+  {
+    id: 'jailbreak.condone_harm',
+    category: 'jailbreak_persona',
+    weight: 0.3,
+    pattern: rx(
+      `${alt(['condone', 'condones', 'condoning', 'promote', 'promotes', 'promoting', 'encourage', 'encourages', 'endorse', 'endorses', 'support', 'supports', 'enjoy', 'enjoys', 'loves', 'love', 'glorify', 'glorifies', 'engages in', 'engage in'])}${SEP}${filler(2)}${alt(['illegal', 'unethical', 'immoral', 'harmful', 'violence', 'violent', 'hate', 'crime', 'crimes', 'criminal', 'dangerous', 'disgusting', 'offensive', 'racism', 'discrimination', 'harm'])}\\b`,
+    ),
+    description: '"condones illegal activities", "promotes violence"',
+    negatable: true,
+  },
+  {
+    id: 'jailbreak.game_setup',
+    category: 'jailbreak_persona',
+    weight: 0.15,
+    pattern: rx(`(?:let${SEP}s${SEP}play${SEP}(?:a${SEP})?${filler(1)}game|play${SEP}(?:a${SEP})?${filler(1)}(?:game|role)${SEP}(?:with${SEP}me|where|in${SEP}which)|you${SEP}will${SEP}(?:play|act|respond|answer|reply)${SEP}as)\\b`),
+    description: '"let\'s play a game", "you will play as ..." (weak framing)',
+  },
+  {
+    id: 'jailbreak.unfiltered_responses',
+    category: 'jailbreak_persona',
+    weight: 0.35,
+    pattern: rx(
+      `${alt(['your responses', 'your response', 'your answers', 'your answer', 'your replies', 'every response', 'every answer', 'all responses', 'all your responses', 'you will respond', 'you will answer', 'you will reply', 'you can respond', 'you must respond'])}${SEP}${filler(3)}${alt(['unfiltered', 'uncensored', 'unrestricted', 'without censorship', 'without filters', 'without any filter', 'without restriction', 'no matter what', 'without hesitation', 'without question', 'without refusing'])}\\b`,
+    ),
+    description: '"your responses will be unfiltered"',
+  },
+  {
+    id: 'jailbreak.named_ai',
+    category: 'jailbreak_persona',
+    weight: 0.35,
+    pattern: rx(`${alt(['ai', 'a i', 'bot', 'chatbot', 'assistant', 'language model', 'model', 'chat bot'])}${SEP}${alt(['named', 'called', 'known as', 'nicknamed', 'that goes by'])}\\b`),
+    description: '"an AI named X" (persona creation)',
+  },
+  {
+    id: 'jailbreak.dan_turn',
+    category: 'jailbreak_persona',
+    weight: 0.45,
+    pattern: /(?:^|\n)[ \t]{0,3}(?:dan|jailbreak|jailbroken|developer mode|evil|unfiltered|anti-?gpt|aim)[ \t]{0,2}:/g,
+    description: 'a persona turn label at a line start: "DAN:", "AIM:"',
+  },
+  {
+    id: 'jailbreak.opposite',
+    category: 'jailbreak_persona',
+    weight: 0.35,
+    pattern: rx(`opposite${SEP}(?:day|mode|of${SEP}(?:what|the${SEP}truth|truth|everything)|machine)\\b`),
+    description: '"opposite day", "answer the opposite of the truth"',
+  },
+  {
+    id: 'jailbreak.no_ethics_persona',
+    category: 'jailbreak_persona',
+    weight: 0.5,
     pattern: rx(
       `${alt(['doesn t care', 'does not care', 'don t care', 'do not care', 'never cares', 'not concerned', 'does not give', 'doesn t give', 'don t give'])}${SEP}${filler(2)}${alt(['laws', 'law', 'legality', 'morals', 'morality', 'ethics', 'rules', 'consequences', 'safety', 'feelings', 'damn', 'fuck', 'shit'])}\\b`,
     ),
     description: '"doesn\'t care about laws, morals or ethics"',
+    negatable: true,
   },
 ];

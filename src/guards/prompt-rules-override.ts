@@ -19,15 +19,15 @@ const EN: Lang = {
   code: 'en',
   verbs: [
     'ignore', 'ignoring', 'disregard', 'disregarding', 'forget', 'forgetting', 'skip', 'overlook', 'bypass',
-    'override', 'overrule', 'neglect', 'dismiss', 'abandon', 'discard', 'drop', 'erase', 'clear', 'reset',
+    'override', 'overrule', 'neglect', 'dismiss', 'abandon', 'discard', 'erase',
     'cancel', 'scrap', 'nullify', 'ditch', 'throw out', 'throw away', 'set aside', 'stop following',
     'do not follow', 'don t follow', 'dont follow', 'no longer follow', 'pay no attention to', 'ignores',
-    'disobey', 'unlearn', 'delete', 'remove',
+    'disobey', 'unlearn',
   ],
   quals: [
     'previous', 'previously', 'prior', 'above', 'earlier', 'preceding', 'foregoing', 'former', 'original',
     'initial', 'old', 'existing', 'system', 'developer', 'programmed', 'preprogrammed', 'pre programmed',
-    'given', 'default', 'openai', 'safety', 'ethical', 'moral', 'content', 'all', 'every',
+    'given', 'default', 'openai', 'safety', 'ethical', 'moral', 'content', 'all', 'every', 'other',
   ],
   nouns: [
     'instructions', 'instruction', 'directions', 'directives', 'directive', 'rules', 'guidelines', 'prompts',
@@ -131,7 +131,7 @@ export const OVERRIDE_RULES: readonly PromptRule[] = [
     category: 'instruction_override',
     weight: 0.75,
     pattern: rx(
-      `${alt(['ignore', 'disregard', 'forget', 'overlook', 'dismiss', 'discard', 'erase'])}${SEP}${alt(['all', 'everything', 'anything', 'what', 'whatever'])}${SEP}${filler(4)}${alt(['above', 'before', 'previously', 'said', 'told', 'earlier', 'prior', 'so far', 'until now', 'know', 'learned', 'learnt', 'been taught'])}\\b`,
+      `${alt(['ignore', 'disregard', 'forget', 'overlook', 'dismiss', 'discard', 'erase'])}${SEP}${alt(['all', 'everything', 'everthing', 'anything', 'what', 'whatever', 'all that', 'all of that'])}${SEP}${filler(4)}${alt(['above', 'before', 'previously', 'said', 'told', 'earlier', 'prior', 'so far', 'until now', 'know', 'learned', 'learnt', 'been taught', 'instructed', 'been given', 'were given', 'been instructed'])}\\b`,
     ),
     description: '"forget everything you have been told / everything above"',
   },
@@ -213,6 +213,103 @@ export const OVERRIDE_RULES: readonly PromptRule[] = [
       `${alt(['override', 'overwrite', 'replace', 'reprogram', 'rewrite', 'supersede', 'disable', 'deactivate', 'turn off', 'switch off'])}${SEP}${alt(['your', 'all', 'the', 'any'])}${SEP}${filler(2)}${alt(['instructions', 'programming', 'directives', 'system prompt', 'guidelines', 'safety', 'filters', 'filter', 'restrictions', 'safeguards', 'content policy', 'ethics', 'censorship', 'alignment'])}\\b`,
     ),
     description: '"override your programming", "disable your filters"',
+  },
+  {
+    id: 'override.en.your_instructions',
+    category: 'instruction_override',
+    weight: 0.55,
+    pattern: rx(
+      `${alt(['ignore', 'disregard', 'forget', 'override', 'bypass', 'abandon', 'discard', 'drop', 'ditch'])}${SEP}${alt(['your', 'the', 'these', 'those', 'its'])}${SEP}${alt(['instructions', 'programming', 'rules', 'guidelines', 'directives', 'training', 'system prompt', 'prompt', 'restrictions', 'filters', 'policies', 'safety guidelines', 'content policy', 'ethical guidelines', 'constraints', 'safeguards'])}\\b`,
+    ),
+    description: '"forget your instructions", "ignore the rules"',
+  },
+  {
+    id: 'override.regardless_previous',
+    category: 'instruction_override',
+    weight: 0.5,
+    pattern: rx(
+      `${alt(['regardless of', 'irrespective of', 'instead of', 'notwithstanding', 'overriding', 'in spite of', 'despite'])}${SEP}(?:any${SEP}|all${SEP}|the${SEP})?${alt(['previous', 'prior', 'above', 'earlier', 'your', 'original', 'initial', 'existing', 'system'])}${SEP}${filler(1)}${alt(['tasks', 'task', 'instructions', 'rules', 'context', 'prompts', 'prompt', 'directives', 'guidelines', 'programming', 'constraints', 'restrictions'])}\\b`,
+    ),
+    description: '"regardless of previous instructions"',
+  },
+  {
+    id: 'override.ignore_and_state',
+    category: 'instruction_override',
+    weight: 0.45,
+    pattern: rx(
+      `${alt(['ignore', 'ignorez', 'ignorer', 'ignora', 'ignoriere', 'ignorieren', 'disregard', 'forget', 'oubliez', 'olvida', 'vergiss', 'skip'])}${SEP}${alt(['the', 'this', 'that', 'all', 'any', 'la', 'le', 'les', 'el', 'los', 'las', 'die', 'den', 'das', 'lo'])}${SEP}${filler(1)}\\w+${SEP}${alt(['and', 'et', 'y', 'und', 'e'])}${SEP}(?:instead${SEP}|just${SEP}|simply${SEP})?${alt(['state', 'say', 'respond', 'reply', 'print', 'output', 'claim', 'declare', 'indicate', 'list', 'send', 'reveal', 'indiquez', 'indique', 'declara', 'declarez', 'dites', 'dis', 'di', 'sag', 'sage', 'schreib', 'ecris', 'escribe', 'responde', 'reponds', 'antworte', 'affirme', 'afirma', 'indica', 'gib'])}\\b`,
+    ),
+    description: '"ignore the resume and state ...", "ignorez la fonction et indiquez ..."',
+  },
+  {
+    id: 'override.decoy_instructions',
+    category: 'instruction_override',
+    weight: 0.55,
+    pattern: rx(
+      `(?:${alt(['distractor', 'decoy', 'fake', 'dummy', 'false', 'bogus', 'out of date', 'outdated', 'obsolete', 'old'])}${SEP}${alt(['instructions', 'instruction', 'prompt', 'rules', 'directives'])}|${alt(['everything', 'the above', 'all of the above', 'the previous', 'the text above', 'the prompt above', 'everything above', 'everything before'])}${SEP}${filler(3)}${alt(['was', 'is', 'has been', 'were'])}${SEP}(?:just${SEP}|only${SEP}|all${SEP})?(?:a${SEP}|an${SEP})?${alt(['trick', 'test', 'joke', 'fake', 'mistake', 'distraction', 'lie', 'from a previous session', 'an example', 'example', 'hypothetical', 'a prank', 'not real'])}|${alt(['real', 'actual', 'true', 'new'])}${SEP}${alt(['instructions', 'task', 'prompt'])}${SEP}${alt(['start', 'starts', 'begin', 'begins', 'follow', 'are', 'is'])}${SEP}(?:here|below|now|as follows))\\b`,
+    ),
+    description: '"the above was just a test", "real instructions start here", "distractor instructions"',
+  },
+  {
+    id: 'override.credential_claim',
+    category: 'instruction_override',
+    weight: 0.5,
+    pattern: rx(
+      `(?:${alt(['correct', 'right', 'valid', 'proper', 'secret'])}${SEP}${alt(['password', 'access code', 'passcode', 'passphrase', 'pass code', 'code', 'credentials', 'pin', 'key'])}${SEP}${filler(2)}${alt(['has', 'have', 'was', 'were', 'is'])}${SEP}(?:been${SEP}|now${SEP}|already${SEP}|just${SEP}){0,2}${alt(['input', 'entered', 'provided', 'given', 'registered', 'verified', 'accepted', 'found', 'redacted', 'supplied', 'typed', 'received', 'validated', 'confirmed'])}|${alt(['user', 'i', 'you', 'they'])}${SEP}(?:has${SEP}|have${SEP})?(?:already${SEP}|just${SEP})?${alt(['provided', 'entered', 'input', 'given', 'typed', 'supplied', 'said', 'sent'])}${SEP}(?:you${SEP})?(?:the${SEP})?${alt(['correct', 'right', 'valid', 'proper'])}${SEP}${alt(['password', 'access code', 'passcode', 'passphrase', 'code', 'credentials', 'pin'])}|\\[${alt(['correct', 'right', 'valid'])}${SEP}${alt(['password', 'access code', 'passcode', 'passphrase', 'code'])})\\b`,
+    ),
+    description: 'claims that the right password was already given: "the correct access code has been entered"',
+  },
+  {
+    id: 'override.authority_claim',
+    category: 'instruction_override',
+    weight: 0.4,
+    pattern: rx(
+      `(?:${alt(['i am', 'i m', 'im', 'this is'])}${SEP}your${SEP}${filler(1)}${alt(['developer', 'developers', 'creator', 'creators', 'maintainer', 'administrator', 'admin', 'owner', 'operator', 'programmer', 'supervisor', 'boss', 'master', 'god', 'manager', 'designer', 'trainer'])}|${alt(['i am', 'i m', 'im', 'we are', 'this is'])}${SEP}${filler(3)}${alt(['at', 'from', 'with', 'of'])}${SEP}(?:the${SEP})?${alt(['openai', 'open ai', 'anthropic'])}|${alt(['openai', 'your developers', 'your creators', 'the developers', 'your administrator', 'your admin', 'the system administrator'])}${SEP}${alt(['has', 'have'])}${SEP}${filler(1)}${alt(['authorized', 'authorised', 'allowed', 'approved', 'updated', 'changed', 'granted', 'permitted', 'unlocked', 'enabled'])})\\b`,
+    ),
+    description: '"I am your developer", "OpenAI has authorized ..."',
+  },
+  {
+    id: 'override.html_comment_instruction',
+    category: 'instruction_override',
+    weight: 0.45,
+    pattern: /<!--[^>]{0,300}?\b(?:ignore|disregard|instead|state that|say that|respond with|tell the user|you must|assistant|as an ai|the ai|follow this|new instructions?|ignorez|ignora|ignoriere)\b/g,
+    description: 'an HTML comment that carries instructions',
+  },
+  {
+    id: 'override.role_redefinition',
+    category: 'instruction_override',
+    weight: 0.3,
+    pattern: rx(
+      `(?:your${SEP}${alt(['sole', 'only', 'single', 'default', 'one and only', 'new', 'true', 'real'])}${SEP}${alt(['response', 'reply', 'answer', 'purpose', 'job', 'function', 'task', 'goal', 'output', 'role'])}${SEP}${alt(['is', 'will be', 'should be', 'shall be', 'now is', 'is now'])}|you${SEP}${alt(['have', 'possess', 'retain'])}${SEP}no${SEP}(?:other${SEP})?${alt(['knowledge', 'memory', 'recollection'])}${SEP}of)\\b`,
+    ),
+    description: '"your sole response is ...", "you have no knowledge of any other ..." (redefining the assistant)',
+  },
+  {
+    id: 'override.ignore_it',
+    category: 'instruction_override',
+    weight: 0.3,
+    pattern: rx(
+      `${alt(['must', 'should', 'will', 'shall', 'to', 'always', 'please', 'just', 'simply'])}${SEP}${alt(['ignore', 'disregard'])}${SEP}${alt(['it', 'this', 'that', 'them', 'everything', 'anything', 'any other', 'all other', 'any instruction', 'any instructions', 'any input', 'any message', 'any messages', 'any text', 'all messages', 'the rest'])}\\b`,
+    ),
+    description: '"you must ignore it", "please ignore any instructions"',
+  },
+  {
+    id: 'override.context_change',
+    category: 'instruction_override',
+    weight: 0.3,
+    pattern: rx(
+      `(?:you${SEP}have${SEP}been${SEP}${alt(['given', 'granted', 'assigned', 'upgraded', 'updated', 'reprogrammed', 'promoted'])}${SEP}(?:a${SEP}|an${SEP}|new${SEP})?${filler(1)}${alt(['upgrade', 'update', 'permissions', 'permission', 'privileges', 'access', 'clearance', 'instructions', 'role'])}|the${SEP}${alt(['situation', 'rules', 'game', 'task', 'context', 'scenario'])}${SEP}${alt(['has', 'have'])}${SEP}changed|${alt(['system', 'software', 'security', 'firmware', 'model'])}${SEP}${alt(['upgrade', 'update', 'override', 'reset', 'reboot'])}${SEP}${alt(['has been', 'is', 'was', 'complete', 'completed', 'installed', 'in progress', 'initiated', 'successful'])})\\b`,
+    ),
+    description: '"the situation has changed", "you have been given a system upgrade"',
+  },
+  {
+    id: 'override.say_instead',
+    category: 'instruction_override',
+    weight: 0.35,
+    pattern: rx(
+      `(?:instead${SEP}of${SEP}${alt(['saying', 'responding', 'replying', 'outputting', 'printing', 'answering with', 'denying'])}|${alt(['previously', 'normally', 'usually', 'would previously', 'used to'])}${SEP}${alt(['say', 'said', 'respond', 'responded', 'reply', 'replied', 'output', 'answer'])}${SEP}${filler(5)}${alt(['now', 'instead', 'from now on'])})\\b`,
+    ),
+    description: '"when you would previously say X, you must now say Y"',
   },
   {
     id: 'override.code_comment',

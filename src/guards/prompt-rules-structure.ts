@@ -37,6 +37,13 @@ export const TEMPLATE_RULES: readonly PromptRule[] = [
     description: 'fake role tags: <system>, </instructions>',
   },
   {
+    id: 'template.bracket_role',
+    category: 'template_injection',
+    weight: 0.25,
+    pattern: /\[(?:human|user|assistant|ai|system|bot|gpt|chatgpt)\](?:\s{0,2}:)?/g,
+    description: 'bracketed role labels: "[human]", "[AI]:"',
+  },
+  {
     id: 'template.xml_user',
     category: 'template_injection',
     weight: 0.25,
@@ -54,7 +61,7 @@ export const TEMPLATE_RULES: readonly PromptRule[] = [
   {
     id: 'template.delimiter_line',
     category: 'template_injection',
-    weight: 0.45,
+    weight: 0.5,
     pattern: new RegExp(
       String.raw`(?:%{2,16}|={3,16}|#{3,16}|\*{3,16}|~{3,16}|>{3,16}|<{3,16}|\]{3,16}|\}{3,16}|-{3,16}|\+{3,16})[ \t]{0,4}` +
         `${alt(['end', 'begin', 'start', 'new', 'stop', 'real', 'actual', 'true', 'system', 'admin', 'override', 'instructions', 'user input', 'prompt'])}\\b`,
@@ -65,7 +72,7 @@ export const TEMPLATE_RULES: readonly PromptRule[] = [
   {
     id: 'template.end_of_input',
     category: 'template_injection',
-    weight: 0.3,
+    weight: 0.35,
     pattern: rx(
       `${alt(['end', 'ending', 'close', 'closing', 'stop', 'terminate', 'finish', 'begin', 'beginning', 'start'])}${SEP}(?:of${SEP})?(?:the${SEP})?(?:user${SEP}|real${SEP}|actual${SEP}|new${SEP}|previous${SEP}|untrusted${SEP})?${alt(['input', 'prompt', 'instructions', 'passphrase', 'password', 'query', 'context', 'user input', 'ambiguity', 'access code', 'system prompt', 'transcript'])}\\b`,
     ),
@@ -175,9 +182,9 @@ export const OUTPUT_RULES: readonly PromptRule[] = [
   {
     id: 'output.nothing_else',
     category: 'output_manipulation',
-    weight: 0.3,
+    weight: 0.35,
     pattern: rx(
-      `(?:${alt(['say', 'print', 'output', 'respond', 'reply', 'write', 'type', 'include', 'add'])}${SEP}nothing${SEP}else|and${SEP}nothing${SEP}(?:else|more)|${alt(['no', 'without', 'without any', 'no other', 'not any'])}${SEP}${alt(['other', 'additional', 'extra', 'further', 'more'])}${SEP}${alt(['text', 'words', 'output', 'characters', 'commentary', 'explanation', 'explanations', 'punctuation', 'content', 'information', 'context', 'remarks', 'comments'])}|${alt(['without', 'no'])}${SEP}(?:any${SEP})?${alt(['commentary', 'explanation', 'explanations', 'elaboration', 'preamble'])})\\b`,
+      `(?:${alt(['say', 'print', 'output', 'respond', 'reply', 'write', 'type', 'include', 'add'])}${SEP}nothing${SEP}else|and${SEP}nothing${SEP}(?:else|more)|nothing${SEP}but${SEP}(?:the|a|your)|${alt(['only', 'no'])}${SEP}${alt(['extra', 'additional', 'other', 'further'])}${SEP}${alt(['comment', 'comments', 'commentary', 'text', 'words'])}|${alt(['no', 'without', 'without any', 'no other', 'not any'])}${SEP}${alt(['other', 'additional', 'extra', 'further', 'more'])}${SEP}${alt(['text', 'words', 'output', 'characters', 'commentary', 'explanation', 'explanations', 'punctuation', 'content', 'information', 'context', 'remarks', 'comments'])}|${alt(['without', 'no'])}${SEP}(?:any${SEP})?${alt(['commentary', 'explanation', 'explanations', 'elaboration', 'preamble'])})\\b`,
     ),
     description: '"... and nothing else", "without any explanation"',
   },
@@ -191,9 +198,9 @@ export const OUTPUT_RULES: readonly PromptRule[] = [
   {
     id: 'output.only_say',
     category: 'output_manipulation',
-    weight: 0.3,
+    weight: 0.4,
     pattern: new RegExp(
-      String.raw`\b(?:only|just|simply|always|must|exactly)\W{1,5}(?:say|print|output|respond|reply|answer|write|type|return)\W{1,5}(?:with\W{1,5})?(?:the\W{1,5}(?:words?|phrase|text|string)\W{0,5})?["\u201c'\u00ab\[]`,
+      String.raw`\b(?:(?:only|just|simply|always|must|exactly|must now|should now|will now|you must|you should)\W{1,5}(?:say|print|output|respond|reply|answer|write|type|return)|(?:say|print|output|respond|reply|answer|write|type|return)\W{1,5}(?:only|just|exactly|simply|solely|nothing but))\W{1,5}(?:with\W{1,5})?(?:the\W{1,5}(?:words?|phrase|text|string|sentence)\W{0,5})?["\u201c'\u00ab\[]`,
       'g',
     ),
     description: '"only say \'...\'", "just reply with \\"...\\""',
@@ -201,7 +208,7 @@ export const OUTPUT_RULES: readonly PromptRule[] = [
   {
     id: 'output.say_quoted',
     category: 'output_manipulation',
-    weight: 0.15,
+    weight: 0.2,
     pattern: new RegExp(
       String.raw`\b(?:say|print|output|respond with|reply with|answer with|type|write|return|repeat after me)\W{0,3}:?\s{0,3}["\u201c\u00ab][^"\u201d\u00bb\n]{1,40}["\u201d\u00bb]`,
       'g',
@@ -211,7 +218,7 @@ export const OUTPUT_RULES: readonly PromptRule[] = [
   {
     id: 'output.forbid_phrase',
     category: 'output_manipulation',
-    weight: 0.2,
+    weight: 0.3,
     pattern: new RegExp(
       String.raw`\b(?:do not|don't|dont|never|must not|cannot|can't|won't|not allowed to)\W{1,5}(?:\w+\W{1,5}){0,2}?(?:say|respond|reply|output|print|write|include|start|use the (?:word|phrase))\W{1,5}(?:\w+\W{1,5}){0,1}?["\u201c'\u00ab]`,
       'g',
@@ -219,9 +226,19 @@ export const OUTPUT_RULES: readonly PromptRule[] = [
     description: '"do not say \\"Access Denied\\"" (forbidding the refusal)',
   },
   {
-    id: 'output.response_format_lock',
+    id: 'output.complete_phrase',
     category: 'output_manipulation',
     weight: 0.2,
+    pattern: new RegExp(
+      String.raw`\b(?:complete|finish|continue)\W{1,5}(?:the\W{1,5}(?:phrase|sentence|word|text|string)\W{1,5})?(?:with\W{1,5})?["\u201c\u00ab][^"\u201d\u00bb\n]{1,40}(?:\.\.\.|\u2026)`,
+      'g',
+    ),
+    description: '"complete \"Access Gra...\"" (coax a target phrase)',
+  },
+  {
+    id: 'output.response_format_lock',
+    category: 'output_manipulation',
+    weight: 0.15,
     pattern: rx(`${alt(['your', 'the'])}${SEP}${alt(['response', 'answer', 'output', 'reply', 'first word', 'first line'])}${SEP}${alt(['must', 'should', 'will', 'shall'])}${SEP}(?:only${SEP}|always${SEP})?${alt(['be', 'contain', 'consist', 'start', 'begin', 'include'])}\\b`),
     description: '"your response must only be ..."',
   },
