@@ -31,3 +31,7 @@ export type {
 } from './rules.js';
 export { CompiledPrincipal, createPermissionEngine } from './engine.js';
 export type { CheckScope, DecisionRule, Explanation, PermissionEngine, PermissionEngineOptions, PrincipalGrants } from './engine.js';
+export { createPrincipalCache } from './cache.js';
+export type { PrincipalCache, PrincipalCacheOptions } from './cache.js';
+export { createPermissionStore } from './store.js';
+export type { MemberRole, PermissionStore, PermissionStoreOptions, PrincipalRef, StoredOverrideInput } from './store.js';
