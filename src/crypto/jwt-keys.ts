@@ -48,7 +48,9 @@ export interface JsonWebKeySet {
 
 /** A loaded key: what verification needs, imported once. */
 export interface LoadedJwtKey {
+  /** The key id (a validated lookup key). */
   readonly kid: string;
+  /** The one algorithm this key may be used with. */
   readonly alg: JwtAlgorithm;
   /** Resolved once the one-time import finished; used on the hot path. */
   verifyKey: CryptoKey | undefined;

@@ -28,7 +28,9 @@ export interface JwtVerifyPolicy {
 
 /** A verified token: its header and payload. */
 export interface VerifiedJwt {
+  /** The protected header. */
   readonly header: JWTHeaderParameters;
+  /** The verified claims (not yet zod-validated). */
   readonly payload: JWTPayload;
 }
 
@@ -40,10 +42,11 @@ function fail(code: ErrorCode, message: string, details?: Record<string, unknown
   return new TenantGuardError(code, message, { details, cause });
 }
 
+// The alg goes into error details, so only a short, plain name is echoed.
 function algOf(token: string): string | undefined {
   try {
     const alg = decodeProtectedHeader(token).alg;
-    return typeof alg === 'string' ? alg : undefined;
+    return typeof alg === 'string' && /^[A-Za-z0-9+_-]{1,32}$/.test(alg) ? alg : undefined;
   } catch {
     return undefined;
   }
@@ -105,7 +108,7 @@ export async function verifyJwt(token: unknown, keys: JwtKeySet, policy: JwtVeri
         const kid = header.kid;
         const key = typeof kid === 'string' ? keys.byKid.get(kid) : undefined;
         if (key === undefined) throw fail('JWT_KID_UNKNOWN', 'JWT kid is missing or unknown');
-        if (header.alg !== key.alg) throw fail('JWT_ALG_NOT_ALLOWED', 'JWT algorithm does not match its key', { alg: header.alg });
+        if (header.alg !== key.alg) throw fail('JWT_ALG_NOT_ALLOWED', 'JWT algorithm does not match its key', { alg: header.alg, kid: key.kid });
         return key.verifyKey ?? key.verifyKeyPromise;
       },
       {
