@@ -297,15 +297,15 @@ class TokenVault implements Vault {
     }));
   }
 
-  rotateMasterKey(options: VaultRotationOptions = {}): Promise<MasterKeyRotationReport> {
+  async rotateMasterKey(options: VaultRotationOptions = {}): Promise<MasterKeyRotationReport> {
     return rotateMasterKey(this.#ctx, options);
   }
 
-  rotateOrgKey(orgId: OrgId, options: VaultRotationOptions = {}): Promise<OrgKeyRotationReport> {
+  async rotateOrgKey(orgId: OrgId, options: VaultRotationOptions = {}): Promise<OrgKeyRotationReport> {
     return rotateOrgKey(this.#ctx, parseOrgId(orgId), options);
   }
 
-  destroyOrgKeys(orgId: OrgId, options: DestroyOrgKeysOptions = {}): Promise<DestroyOrgKeysReport> {
+  async destroyOrgKeys(orgId: OrgId, options: DestroyOrgKeysOptions = {}): Promise<DestroyOrgKeysReport> {
     return destroyOrgKeys(this.#ctx, parseOrgId(orgId), options);
   }
 
