@@ -131,6 +131,47 @@ export type {
 } from './rbac/index.js';
 
 // @audit-exports
+export {
+  ARCHIVE_FORMAT,
+  AUDIT_DETAILS_MAX_BYTES,
+  AUDIT_TABLE,
+  DEFAULT_RETENTION,
+  GENESIS_HASH,
+  auditEventSchema,
+  auditRowHash,
+  createAuditLog,
+  csvRecord,
+  neutraliseCell,
+  parseAuditEvent,
+  quoteCsvField,
+  verifyArchive,
+} from './audit/index.js';
+export type {
+  ArchiveAnchor,
+  ArchiveChain,
+  ArchiveManifest,
+  ArchiveVerification,
+  AuditEvent,
+  AuditExportFormat,
+  AuditExportOptions,
+  AuditFilter,
+  AuditLog,
+  AuditLogConfig,
+  AuditPage,
+  AuditQuery,
+  AuditRange,
+  AuditRecord,
+  AuditSummary,
+  BrokenLink,
+  CanonicalAuditRow,
+  ChainVerification,
+  RecordedEvent,
+  RetentionAction,
+  RetentionOptions,
+  RetentionPolicy,
+  RetentionReport,
+  SeqRange,
+} from './audit/index.js';
 
 // @crypto-exports
 export { createSessions } from './crypto/sessions.js';

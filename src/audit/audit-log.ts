@@ -1,0 +1,301 @@
+/**
+ * createAuditLog(): the audit log's API object.
+ *
+ * @module audit
+ */
+import type { Writable } from 'node:stream';
+import { z } from 'zod';
+import { TenantGuardError } from '../errors.js';
+import { type OrgId, type PoolLike, type TenantDb, type WithTenantOptions, parseOrgId, withTenant } from '../tenancy/index.js';
+import { type ArchiveVerification, verifyArchive } from './archive.js';
+import { type AuditEvent, eventParams, parseAuditEvent } from './event.js';
+import { type AuditExportFormat, exportRows } from './export.js';
+import { parseFilter, type AuditFilter } from './filter.js';
+import { type AuditPage, type AuditQuery, type AuditRange, type AuditSummary, parseQuery, queryPage, summarise } from './query.js';
+import { anchorsFor, type RetentionOptions, type RetentionReport, runRetention } from './retention.js';
+
+/** Configuration of {@link createAuditLog}. */
+export interface AuditLogConfig {
+  /** The application's pool (a NOSUPERUSER NOBYPASSRLS role that is a member of tenantguard_app). */
+  pool: PoolLike;
+  /**
+   * The owner's pool (superuser or BYPASSRLS owner of the audit log). Needed
+   * only by the retention job and by verification of the system chain.
+   */
+  adminPool?: PoolLike | undefined;
+  /** Options passed to every withTenant the audit log opens (e.g. `{ role: 'tenantguard_app' }`). */
+  tenant?: WithTenantOptions | undefined;
+  /** Retention settings; `retention.run()` throws CONFIG_INVALID without them. */
+  retention?: RetentionOptions | undefined;
+  /** Rows fetched per round trip by export(); default 1000. */
+  exportBatchSize?: number | undefined;
+}
+
+/** What record() returns: the row's place in its chain. */
+export interface RecordedEvent {
+  id: string;
+  seq: number;
+  /** hex */
+  hash: string;
+  createdAt: string;
+}
+
+/** The first broken or missing link found by {@link AuditLog.verifyChain}. */
+export interface BrokenLink {
+  /** The seq where the chain breaks (for a missing row: the first missing seq). */
+  seq: number;
+  /** The row id at the break, when there is a row. */
+  id: string | null;
+  /** What is wrong: starts with `missing`, `duplicate`, `prev_hash`, `hash`, `beyond head` or `head`. */
+  reason: string;
+}
+
+/** The result of {@link AuditLog.verifyChain}. */
+export interface ChainVerification {
+  ok: boolean;
+  /** Rows checked. */
+  checked: number;
+  firstBroken?: BrokenLink;
+}
+
+/** A seq range for {@link AuditLog.verifyChain}; both ends inclusive. */
+export interface SeqRange {
+  fromSeq?: number | undefined;
+  toSeq?: number | undefined;
+}
+
+/** Options of {@link AuditLog.export}. */
+export interface AuditExportOptions {
+  format: AuditExportFormat;
+  /** Where the bytes go; it is ended when the export finishes. */
+  to: Writable;
+}
+
+/** The audit log. Create it with {@link createAuditLog}. */
+export interface AuditLog {
+  /**
+   * Writes `event` inside the caller's tenant transaction: the row commits or
+   * rolls back with the action. The org is the transaction's
+   * (`tenantguard.current_org_id()`), never the event's.
+   */
+  record(db: TenantDb, event: AuditEvent): Promise<RecordedEvent>;
+  /**
+   * Writes an event that has no transaction of its own (a failed login): for
+   * `orgId` in that org's own short transaction, or with no org as a system
+   * event (visible to no tenant).
+   */
+  recordStandalone(event: AuditEvent, options?: { orgId?: OrgId | null | undefined }): Promise<RecordedEvent>;
+  /** One page of an org's rows, newest first by default, with an opaque cursor. */
+  query(orgId: OrgId, query?: AuditQuery): Promise<AuditPage>;
+  /** Counts by action, day and user over a time range. */
+  summary(orgId: OrgId, range?: AuditRange): Promise<AuditSummary>;
+  /** Streams an org's rows (oldest first) as CSV, JSON or NDJSON; returns the row count. */
+  export(orgId: OrgId, filter: AuditFilter, options: AuditExportOptions): Promise<{ rows: number }>;
+  /** Walks the org's chain (null = the system chain, needs adminPool) and names the first broken link. */
+  verifyChain(orgId: OrgId | null, range?: SeqRange): Promise<ChainVerification>;
+  /** The retention job. */
+  readonly retention: {
+    /** Runs once; `dryRun` reports what it would do and changes nothing. */
+    run(options?: { dryRun?: boolean; now?: Date }): Promise<RetentionReport>;
+    /** Runs every `intervalMs` (default 6 hours) until the returned stop() is called. Errors go to `onError`. */
+    schedule(options?: { intervalMs?: number; onError?: (err: unknown) => void }): () => void;
+    /** Verifies an archive against its manifest and the anchors the database kept for it. */
+    verifyArchive(manifestPath: string): Promise<ArchiveVerification>;
+  };
+}
+
+const configSchema = z
+  .object({
+    pool: z.custom<PoolLike>((v) => typeof (v as { connect?: unknown } | null)?.connect === 'function', 'pool must have connect()'),
+    adminPool: z
+      .custom<PoolLike>((v) => typeof (v as { connect?: unknown } | null)?.connect === 'function', 'adminPool must have connect()')
+      .optional(),
+    tenant: z.record(z.string(), z.unknown()).optional(),
+    retention: z
+      .object({
+        archiveDir: z.string().min(1),
+        policies: z.array(z.object({ table: z.string(), keepMonths: z.number().int().min(1) }).strict()).optional(),
+        monthsAhead: z.number().int().min(1).max(36).optional(),
+        onArchived: z.custom<RetentionOptions['onArchived']>((v) => typeof v === 'function').optional(),
+      })
+      .strict()
+      .optional(),
+    exportBatchSize: z.number().int().min(10).max(100_000).optional(),
+  })
+  .strict();
+
+const rangeSchema = z
+  .object({ fromSeq: z.number().int().min(1).optional(), toSeq: z.number().int().min(1).optional() })
+  .strict();
+
+const INSERT_SQL = `INSERT INTO tenantguard.security_audit_log
+  (org_id, user_id, user_email, user_role, ip_address, user_agent, action, resource_type, resource_id, details, request_id, session_id)
+  SELECT ORG, $1::uuid, $2, $3, $4::inet, $5, $6, $7, $8, $9::jsonb, $10, $11
+  RETURNING id::text AS id, seq::text AS seq, encode(hash, 'hex') AS hash, tenantguard.audit_ts(created_at) AS created_at`;
+const TENANT_INSERT = INSERT_SQL.replace('ORG', 'tenantguard.current_org_id()') + '';
+const SYSTEM_INSERT = INSERT_SQL.replace('ORG', 'NULL::uuid');
+
+interface InsertedRow {
+  id: string;
+  seq: string;
+  hash: string;
+  created_at: string;
+  [column: string]: unknown;
+}
+
+function recorded(r: InsertedRow): RecordedEvent {
+  return { id: r.id, seq: Number(r.seq), hash: r.hash, createdAt: r.created_at };
+}
+
+/**
+ * Creates the audit log API over the application's pool.
+ *
+ * @example
+ * ```ts
+ * const audit = createAuditLog({ pool, adminPool, retention: { archiveDir: '/var/archive/audit' } });
+ * await withTenant(pool, orgId, async (db) => {
+ *   await db.query('UPDATE brands SET name = $1 WHERE id = $2', [name, id]);
+ *   await audit.record(db, { action: 'brand.update', resourceType: 'brand', resourceId: id, userId });
+ * });
+ * const page = await audit.query(orgId, { action: 'brand.update', limit: 50 });
+ * const check = await audit.verifyChain(orgId); // { ok, checked, firstBroken? }
+ * ```
+ */
+export function createAuditLog(config: AuditLogConfig): AuditLog {
+  const parsed = configSchema.safeParse(config);
+  if (!parsed.success) {
+    throw new TenantGuardError('CONFIG_INVALID', 'invalid audit log configuration', {
+      details: { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+    });
+  }
+  const { pool, adminPool, retention } = config;
+  const tenantOptions = config.tenant ?? {};
+  const batchSize = config.exportBatchSize ?? 1000;
+  const readOnly: WithTenantOptions = { ...tenantOptions, readOnly: true };
+
+  const record = async (db: TenantDb, event: AuditEvent): Promise<RecordedEvent> => {
+    const e = parseAuditEvent(event);
+    const r = await db.query<InsertedRow>(`${TENANT_INSERT.replace('RETURNING', 'WHERE tenantguard.current_org_id() IS NOT NULL RETURNING')}`, eventParams(e));
+    const row = r.rows[0];
+    if (row === undefined) {
+      throw new TenantGuardError('AUDIT_NO_TENANT', 'record() needs a tenant transaction (withTenant): no org is set');
+    }
+    return recorded(row);
+  };
+
+  const needAdmin = (what: string): PoolLike => {
+    if (adminPool === undefined) throw new TenantGuardError('CONFIG_INVALID', `${what} needs adminPool (the audit log owner's pool)`);
+    return adminPool;
+  };
+
+  const retentionOptions = (): RetentionOptions => {
+    if (retention === undefined) throw new TenantGuardError('CONFIG_INVALID', 'retention needs the retention option (archiveDir)');
+    return retention;
+  };
+
+  return {
+    record,
+
+    async recordStandalone(event, options = {}) {
+      const e = parseAuditEvent(event);
+      if (options.orgId !== undefined && options.orgId !== null) {
+        const orgId = parseOrgId(options.orgId);
+        return withTenant(pool, orgId, (db) => record(db, e), tenantOptions);
+      }
+      const client = await pool.connect();
+      try {
+        const r = await client.query<InsertedRow>(SYSTEM_INSERT, eventParams(e));
+        return recorded(r.rows[0] as InsertedRow);
+      } finally {
+        client.release();
+      }
+    },
+
+    async query(orgId, q = {}) {
+      const id = parseOrgId(orgId);
+      const parsedQuery = parseQuery(q);
+      return withTenant(pool, id, (db) => queryPage(db, parsedQuery), readOnly);
+    },
+
+    async summary(orgId, range = {}) {
+      const id = parseOrgId(orgId);
+      const r = parseFilter({ from: range.from, to: range.to });
+      return withTenant(pool, id, (db) => summarise(db, r), readOnly);
+    },
+
+    async export(orgId, filter, options) {
+      const id = parseOrgId(orgId);
+      const f = parseFilter(filter);
+      if (!['csv', 'json', 'ndjson'].includes(options.format)) {
+        throw new TenantGuardError('AUDIT_QUERY_INVALID', 'export format must be csv, json or ndjson');
+      }
+      if (typeof options.to?.write !== 'function') throw new TenantGuardError('AUDIT_QUERY_INVALID', 'export needs a writable stream');
+      try {
+        const rows = await withTenant(pool, id, (db) => exportRows(db, f, options.format, options.to, batchSize), readOnly);
+        return { rows };
+      } catch (err) {
+        if (err instanceof TenantGuardError) throw err;
+        throw new TenantGuardError('AUDIT_EXPORT_FAILED', 'audit export failed', { cause: err });
+      }
+    },
+
+    async verifyChain(orgId, range = {}) {
+      const rr = rangeSchema.safeParse(range);
+      if (!rr.success) throw new TenantGuardError('AUDIT_QUERY_INVALID', 'invalid seq range');
+      const sql = 'SELECT ok, checked::text AS checked, broken_seq::text AS broken_seq, broken_id::text AS broken_id, reason FROM tenantguard.audit_verify_chain($1::uuid, $2::bigint, $3::bigint)';
+      const params = [orgId, rr.data.fromSeq ?? null, rr.data.toSeq ?? null];
+      type Row = { ok: boolean; checked: string; broken_seq: string | null; broken_id: string | null; reason: string | null; [c: string]: unknown };
+      let row: Row | undefined;
+      if (orgId === null) {
+        const client = await needAdmin('verifying the system chain').connect();
+        try {
+          row = (await client.query<Row>(sql, params)).rows[0];
+        } finally {
+          client.release();
+        }
+      } else {
+        const id = parseOrgId(orgId);
+        params[0] = id;
+        row = await withTenant(pool, id, async (db) => (await db.query<Row>(sql, params)).rows[0], readOnly);
+      }
+      if (row === undefined) throw new TenantGuardError('AUDIT_QUERY_INVALID', 'verification returned nothing');
+      const out: ChainVerification = { ok: row.ok, checked: Number(row.checked) };
+      if (!row.ok) out.firstBroken = { seq: Number(row.broken_seq), id: row.broken_id, reason: row.reason ?? 'broken' };
+      return out;
+    },
+
+    retention: {
+      run: (options = {}) => runRetention(needAdmin('retention'), retentionOptions(), options),
+      schedule(options = {}) {
+        const interval = options.intervalMs ?? 6 * 60 * 60 * 1000;
+        const admin = needAdmin('retention');
+        const opts = retentionOptions();
+        let running = false;
+        const tick = (): void => {
+          if (running) return;
+          running = true;
+          runRetention(admin, opts)
+            .catch((err: unknown) => options.onError?.(err))
+            .finally(() => {
+              running = false;
+            });
+        };
+        const timer = setInterval(tick, interval);
+        timer.unref();
+        tick();
+        return () => clearInterval(timer);
+      },
+      async verifyArchive(manifestPath) {
+        const admin = needAdmin('archive verification');
+        const { readFile } = await import('node:fs/promises');
+        let partition: string;
+        try {
+          partition = (JSON.parse(await readFile(manifestPath, 'utf8')) as { partition: string }).partition;
+        } catch (err) {
+          return { ok: false, rows: 0, problems: [`manifest unreadable: ${(err as Error).message}`] };
+        }
+        return verifyArchive(manifestPath, { anchors: await anchorsFor(admin, partition) });
+      },
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * RFC 4180 CSV with spreadsheet formula-injection neutralisation.
+ *
+ * @module audit
+ */
+
+// A line is dangerous when, after any leading whitespace (including the
+// no-break space, zero-width space and BOM that spreadsheets skip), it starts
+// with a character a spreadsheet treats as a formula or a control: = + - @
+// (and their full-width forms), tab, carriage return or NUL.
+const DANGEROUS_LINE = /^[\s\u00a0\u200b\ufeff]*[=+\-@\uff1d\uff0b\uff0d\uff20\t\r\u0000]|^[\t\r\u0000]/;
+const LINE_START = /(^|\r\n|\n|\r)([^\r\n]*)/g;
+
+/**
+ * Neutralises formula injection in one cell: every line of the cell that a
+ * spreadsheet could read as a formula gets a leading apostrophe (the OWASP
+ * recommendation), including later lines of a multi-line cell. Other text is
+ * unchanged.
+ */
+export function neutraliseCell(value: string): string {
+  if (value === '') return value;
+  // A cell that starts with tab, CR or NUL is dangerous as a whole.
+  let out = /^[\t\r\u0000]/.test(value) ? `'${value}` : value;
+  out = out.replace(LINE_START, (whole: string, sep: string, line: string) =>
+    DANGEROUS_LINE.test(line) && !line.startsWith("'") ? `${sep}'${line}` : whole,
+  );
+  return out;
+}
+
+/** Quotes one field per RFC 4180 when it contains a comma, quote, CR or LF. */
+export function quoteCsvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/**
+ * One CSV record (CRLF-terminated): null and undefined are empty fields,
+ * every value is neutralised, then quoted as RFC 4180 requires.
+ */
+export function csvRecord(values: ReadonlyArray<string | number | null | undefined>): string {
+  return `${values.map((v) => (v === null || v === undefined ? '' : quoteCsvField(neutraliseCell(String(v))))).join(',')}\r\n`;
+}
