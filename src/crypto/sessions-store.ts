@@ -18,7 +18,7 @@ export type RotateOutcome =
   | { kind: 'revoked' }
   | { kind: 'superseded' }
   | { kind: 'reused' }
-  | { kind: 'policy' };
+  | { kind: 'policy'; reason: 'mfa' | 'role' };
 
 interface SessionRow {
   user_id: string;
@@ -76,7 +76,8 @@ export class SessionStore {
     now: Date;
     graceMs: number;
     expiresAt: Date;
-    allowed: (row: { role: string; amr: string[] }) => boolean;
+    /** Why the stored session may no longer be refreshed under the current configuration, if so. */
+    refusal: (row: { role: string; amr: string[] }) => 'mfa' | 'role' | undefined;
   }): Promise<RotateOutcome> {
     return this.run(r.orgId, async (db): Promise<RotateOutcome> => {
       const { rows } = await db.query<SessionRow & Record<string, unknown>>(
@@ -97,9 +98,10 @@ export class SessionStore {
         await this.markRevoked(db, r.orgId, r.sessionId, 'reuse', r.now);
         return { kind: 'reused' };
       }
-      if (!r.allowed({ role: row.role, amr: row.amr })) {
-        await this.markRevoked(db, r.orgId, r.sessionId, 'mfa_policy', r.now);
-        return { kind: 'policy' };
+      const refusal = r.refusal({ role: row.role, amr: row.amr });
+      if (refusal !== undefined) {
+        await this.markRevoked(db, r.orgId, r.sessionId, refusal === 'mfa' ? 'mfa_policy' : 'revoked', r.now);
+        return { kind: 'policy', reason: refusal };
       }
       await db.query(
         `UPDATE tenantguard.sessions

@@ -334,7 +334,7 @@ export function createSessions(options: SessionsOptions): Sessions {
         now: new Date(nowMs),
         graceMs: cfg.reuseGraceSeconds * 1000,
         expiresAt: new Date(nowMs + cfg.refreshTokenTtlSeconds * 1000),
-        allowed: (row) => roles.has(row.role) && !mfaMissing(row.role, row.amr.includes('mfa')),
+        refusal: (row) => (!roles.has(row.role) ? 'role' : mfaMissing(row.role, row.amr.includes('mfa')) ? 'mfa' : undefined),
       });
       switch (outcome.kind) {
         case 'rotated':
@@ -351,7 +351,10 @@ export function createSessions(options: SessionsOptions): Sessions {
         case 'reused':
           throw new TenantGuardError('SESSION_REFRESH_REUSED', 'refresh token was already used; the session is revoked');
         case 'policy':
-          throw mfaRequired();
+          if (outcome.reason === 'mfa') throw mfaRequired();
+          throw new TenantGuardError('SESSION_REVOKED', 'the session role is no longer an allowed role; the session is revoked', {
+            details: { reason: 'role_not_allowed' },
+          });
       }
     },
 

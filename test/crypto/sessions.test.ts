@@ -190,6 +190,15 @@ describe('sessions: issue, refresh rotation, reuse detection, revocation (real P
     await expectCode(sessions.refresh(t.refreshToken), 'SESSION_NOT_FOUND');
   });
 
+  it('a session whose role was removed from the configuration cannot be refreshed', async () => {
+    const wide = make({ roles: ['viewer', 'auditor'] });
+    const t = await wide.issue({ userId: 'kim', orgId: ORG_A, role: 'auditor' });
+    const narrow = make({ roles: ['viewer'] });
+    await expectCode(narrow.refresh(t.refreshToken), 'SESSION_REVOKED');
+    await expectCode(narrow.verifyAccessToken(t.accessToken), 'JWT_CLAIMS_INVALID');
+    expect((await row(ORG_A, t.sessionId))?.revoked_reason).toBe('revoked');
+  });
+
   it('an expired refresh token is refused before any SQL', async () => {
     const t = await sessions.issue({ userId: 'jack', orgId: ORG_A, role: 'viewer' });
     clock += 30 * 86_400_000 + 6_000;
