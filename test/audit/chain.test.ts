@@ -1,0 +1,257 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { auditRowHash, createAuditLog, type CanonicalAuditRow } from '../../src/audit/index.js';
+import { RAW_COLUMNS, type RawAuditRow } from '../../src/audit/record-row.js';
+import { withTenant } from '../../src/tenancy/index.js';
+import { useTestDatabase } from '../support/db.js';
+import { currentPartition, newOrg } from './helpers.js';
+
+describe('audit hash chain', () => {
+  const db = useTestDatabase();
+  const part = `tenantguard.${currentPartition()}`;
+
+  async function seed(org: ReturnType<typeof newOrg>, n: number): Promise<void> {
+    const audit = createAuditLog({ pool: db.appPool });
+    await withTenant(db.appPool, org, async (t) => {
+      for (let i = 0; i < n; i += 1) await audit.record(t, { action: 'doc.view', resourceType: 'doc', resourceId: `d${i}` });
+    });
+  }
+
+  /** Runs `sql` as a superuser with the audit triggers of the partition disabled, then re-enables them. */
+  async function tamper(sql: string, values: unknown[] = []): Promise<void> {
+    const c = await db.pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query(`ALTER TABLE ${part} DISABLE TRIGGER USER`);
+      await c.query(sql, values);
+      await c.query(`SELECT tenantguard.audit_secure_table('${part}'::regclass)`);
+      await c.query('COMMIT');
+    } catch (err) {
+      await c.query('ROLLBACK');
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+
+  async function idOf(org: string, seq: number): Promise<string> {
+    const r = await db.pool.query<{ id: string }>('SELECT id::text FROM tenantguard.security_audit_log WHERE org_id = $1 AND seq = $2', [org, seq]);
+    return r.rows[0]?.id as string;
+  }
+
+  it('an intact chain verifies, from seq 1 and over a range', async () => {
+    const org = newOrg();
+    await seed(org, 20);
+    const audit = createAuditLog({ pool: db.appPool });
+    expect(await audit.verifyChain(org)).toEqual({ ok: true, checked: 20 });
+    expect(await audit.verifyChain(org, { fromSeq: 5, toSeq: 9 })).toEqual({ ok: true, checked: 5 });
+    expect(await audit.verifyChain(newOrg())).toEqual({ ok: true, checked: 0 });
+  });
+
+  it('catches a changed row and names it', async () => {
+    const org = newOrg();
+    await seed(org, 10);
+    const id = await idOf(org, 4);
+    await tamper(`UPDATE ${part} SET details = '{"forged":true}' WHERE id = $1`, [id]);
+    const v = await createAuditLog({ pool: db.appPool }).verifyChain(org);
+    expect(v.ok).toBe(false);
+    expect(v.firstBroken).toMatchObject({ seq: 4, id });
+    expect(v.firstBroken?.reason).toMatch(/^hash: row id \d+ \(seq 4\) does not match its content/);
+  });
+
+  it('catches a changed row whose hash was recomputed (the next link breaks)', async () => {
+    const org = newOrg();
+    await seed(org, 10);
+    const id = await idOf(org, 6);
+    await tamper(
+      `UPDATE ${part} l SET action = 'doc.delete', hash = tenantguard.audit_row_hash(l.prev_hash, l.id, l.org_id, l.seq, l.created_at,
+         l.user_id, l.user_email, l.user_role, l.ip_address, l.user_agent, 'doc.delete', l.resource_type, l.resource_id, l.details,
+         l.request_id, l.session_id) WHERE id = $1`,
+      [id],
+    );
+    const v = await createAuditLog({ pool: db.appPool }).verifyChain(org);
+    expect(v.firstBroken).toMatchObject({ seq: 7, id: await idOf(org, 7) });
+    expect(v.firstBroken?.reason).toMatch(/^prev_hash/);
+  });
+
+  it('catches a deleted row, a deleted last row, and names the gap', async () => {
+    const org = newOrg();
+    await seed(org, 10);
+    await tamper(`DELETE FROM ${part} WHERE org_id = $1 AND seq = 5`, [org]);
+    const v = await createAuditLog({ pool: db.appPool }).verifyChain(org);
+    expect(v.ok).toBe(false);
+    expect(v.firstBroken).toMatchObject({ seq: 5, id: await idOf(org, 6) });
+    expect(v.firstBroken?.reason).toMatch(/^missing: seq 5 to 5/);
+
+    const org2 = newOrg();
+    await seed(org2, 5);
+    await tamper(`DELETE FROM ${part} WHERE org_id = $1 AND seq = 5`, [org2]);
+    const v2 = await createAuditLog({ pool: db.appPool }).verifyChain(org2);
+    expect(v2.firstBroken).toMatchObject({ seq: 5, id: null });
+    expect(v2.firstBroken?.reason).toMatch(/^missing: seq 5 to 5 absent at the end/);
+  });
+
+  it('catches forged rows: a duplicate seq, a bad hash, and a well-formed row beyond the head', async () => {
+    const audit = createAuditLog({ pool: db.appPool });
+    const org = newOrg();
+    await seed(org, 5);
+    await tamper(
+      `INSERT INTO ${part} (id, org_id, action, resource_type, seq, prev_hash, hash)
+       SELECT 900000001, org_id, 'admin.grant', 'role', 3, prev_hash, hash FROM ${part} WHERE org_id = $1 AND seq = 3`,
+      [org],
+    );
+    const v = await audit.verifyChain(org);
+    expect(v.firstBroken).toMatchObject({ seq: 3 });
+    expect(v.firstBroken?.reason).toMatch(/^(duplicate|hash)/);
+    expect([await idOf(org, 3), '900000001']).toContain(v.firstBroken?.id);
+
+    const org2 = newOrg();
+    await seed(org2, 3);
+    // A forger who knows the algorithm appends a perfectly linked row (but cannot move the head).
+    await tamper(
+      `INSERT INTO ${part} (id, org_id, action, resource_type, seq, prev_hash, hash, created_at)
+       SELECT 900000002, org_id, 'admin.grant', 'role', 4, hash,
+              tenantguard.audit_row_hash(hash, 900000002, org_id, 4, created_at, NULL, NULL, NULL, NULL, NULL, 'admin.grant', 'role', NULL, '{}', NULL, NULL),
+              created_at
+         FROM ${part} WHERE org_id = $1 AND seq = 3`,
+      [org2],
+    );
+    const v2 = await audit.verifyChain(org2);
+    expect(v2.firstBroken).toEqual({ seq: 4, id: '900000002', reason: expect.stringMatching(/^beyond head/) as unknown });
+  });
+
+  it('a rolled-back action leaves no row and no gap; a committed one always has its row', async () => {
+    const audit = createAuditLog({ pool: db.appPool });
+    const org = newOrg();
+    await seed(org, 2);
+    await expect(
+      withTenant(db.appPool, org, async (t) => {
+        await audit.record(t, { action: 'brand.update', resourceType: 'brand' });
+        throw new Error('the action failed');
+      }),
+    ).rejects.toThrow('the action failed');
+    // A savepoint rolled back inside a committed transaction.
+    await withTenant(db.appPool, org, async (t) => {
+      await t.query('SAVEPOINT s');
+      await audit.record(t, { action: 'inner.rolled.back', resourceType: 'x' });
+      await t.query('ROLLBACK TO SAVEPOINT s');
+      await audit.record(t, { action: 'after.savepoint', resourceType: 'x' });
+    });
+    const rows = await withTenant(db.appPool, org, (t) =>
+      t.query<{ action: string; seq: string }>('SELECT action, seq::text FROM tenantguard.security_audit_log ORDER BY seq'),
+    );
+    expect(rows.rows.map((r) => [r.seq, r.action])).toEqual([
+      ['1', 'doc.view'],
+      ['2', 'doc.view'],
+      ['3', 'after.savepoint'],
+    ]);
+    expect(await audit.verifyChain(org)).toEqual({ ok: true, checked: 3 });
+  });
+
+  it('8 concurrent connections x 4 orgs x 3,200 events (some multi-row, some rolled back): every chain verifies, no gaps', async () => {
+    const pool = db.createPool({ as: 'app', max: 8 });
+    const audit = createAuditLog({ pool });
+    const orgs = [newOrg(), newOrg(), newOrg(), newOrg()];
+    const committed = new Map<string, number>(orgs.map((o) => [o, 0]));
+    const worker = async (w: number): Promise<void> => {
+      for (let i = 0; i < 400; i += 1) {
+        const org = orgs[(w * 7 + i) % orgs.length] as (typeof orgs)[number];
+        const rows = i % 10 === 0 ? 3 : 1;
+        const rollback = i % 13 === 0;
+        try {
+          await withTenant(pool, org, async (t) => {
+            for (let k = 0; k < rows; k += 1) await audit.record(t, { action: 'load.test', resourceType: 'w', resourceId: `${w}-${i}-${k}` });
+            if (rollback) throw new Error('rollback');
+          });
+          committed.set(org, (committed.get(org) ?? 0) + rows);
+        } catch (err) {
+          if ((err as Error).message !== 'rollback') throw err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
+    for (const org of orgs) {
+      const v = await audit.verifyChain(org);
+      expect(v).toEqual({ ok: true, checked: committed.get(org) });
+      const r = await withTenant(pool, org, (t) =>
+        t.query<{ n: string; mx: string; d: string }>(
+          'SELECT count(*)::text AS n, max(seq)::text AS mx, count(DISTINCT seq)::text AS d FROM tenantguard.security_audit_log',
+        ),
+      );
+      expect(r.rows[0]).toEqual({ n: String(committed.get(org)), mx: String(committed.get(org)), d: String(committed.get(org)) });
+    }
+  });
+
+  it('a 20,000-row statement chains in one pass and verifies', async () => {
+    const org = newOrg();
+    const c = await db.appPool.connect();
+    const t0 = performance.now();
+    try {
+      await c.query(`BEGIN; SELECT set_config('app.current_org_id', '${org}', true)`);
+      await c.query(
+        `INSERT INTO tenantguard.security_audit_log (org_id, action, resource_type, details)
+         SELECT tenantguard.current_org_id(), 'bulk.import', 'row', jsonb_build_object('i', g) FROM generate_series(1, 20000) g`,
+      );
+      await c.query('COMMIT');
+    } finally {
+      c.release();
+    }
+    const ms = performance.now() - t0;
+    expect(ms).toBeLessThan(30_000); // quadratic chaining took minutes for this size
+    expect(await createAuditLog({ pool: db.appPool }).verifyChain(org)).toEqual({ ok: true, checked: 20000 });
+  });
+
+  it('REPEATABLE READ writers of one org fail with 40001 rather than fork the chain', async () => {
+    const org = newOrg();
+    await seed(org, 1);
+    const a = await db.appPool.connect();
+    const b = await db.appPool.connect();
+    try {
+      for (const c of [a, b]) {
+        await c.query(`BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT set_config('app.current_org_id', '${org}', true)`);
+        await c.query('SELECT 1 FROM tenantguard.security_audit_log LIMIT 1');
+      }
+      await a.query(`INSERT INTO tenantguard.security_audit_log (org_id, action, resource_type) VALUES ('${org}', 'a', 'x')`);
+      const pb = b.query(`INSERT INTO tenantguard.security_audit_log (org_id, action, resource_type) VALUES ('${org}', 'b', 'x')`);
+      await a.query('COMMIT');
+      await expect(pb).rejects.toMatchObject({ code: '40001' });
+      await b.query('ROLLBACK');
+    } finally {
+      a.release();
+      b.release();
+    }
+    expect(await createAuditLog({ pool: db.appPool }).verifyChain(org)).toEqual({ ok: true, checked: 2 });
+  });
+
+  it('the JavaScript hash equals the database hash for arbitrary content (property)', async () => {
+    const audit = createAuditLog({ pool: db.appPool });
+    const org = newOrg();
+    const str = fc.string({ unit: fc.oneof(fc.constantFrom('"', '\\', '(', ')', ',', ' ', '\t', '\n', '\r', '\v', '\f', 'é', '€', '😀', '\u00a0'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 20 }).filter((s) => !s.includes('\u0000'));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          resourceId: fc.option(str, { nil: undefined }),
+          userEmail: fc.option(str, { nil: undefined }),
+          userAgent: fc.option(str, { nil: undefined }),
+          ipAddress: fc.option(fc.oneof(fc.ipV4(), fc.ipV6()), { nil: undefined }),
+          details: fc.option(fc.dictionary(str, fc.oneof(str, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null))), { nil: undefined }),
+        }),
+        async (e) => {
+          const row = await withTenant(db.appPool, org, async (t) => {
+            const rec = await audit.record(t, { action: 'prop.test', resourceType: 'x', ...e });
+            const r = await t.query<RawAuditRow>(`SELECT ${RAW_COLUMNS} FROM tenantguard.security_audit_log l WHERE l.id = $1`, [rec.id]);
+            return r.rows[0] as RawAuditRow;
+          });
+          const canonical: CanonicalAuditRow = {
+            id: row.id, orgId: row.org_id, seq: row.seq, createdAt: row.created_at, userId: row.user_id, userEmail: row.user_email,
+            userRole: row.user_role, ipAddress: row.ip_address, userAgent: row.user_agent, action: row.action,
+            resourceType: row.resource_type, resourceId: row.resource_id, details: row.details, requestId: row.request_id,
+            sessionId: row.session_id, prevHash: row.prev_hash, hash: row.hash,
+          };
+          expect(auditRowHash(canonical)).toBe(row.hash);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
