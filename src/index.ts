@@ -188,7 +188,7 @@ export type { AsymmetricKeyInput, HmacKeyInput, JsonWebKeySet, JwtAlgorithm, Jwt
 export { ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP } from './crypto/jwt-claims.js';
 export type { MfaMethod, MfaProof } from './crypto/mfa-proof.js';
 export { createMfa } from './crypto/mfa.js';
-export type { Mfa, MfaOptions, MfaStatus, MfaUser, TotpEnrollment } from './crypto/mfa.js';
+export type { Mfa, MfaCodeInput, MfaConfirmation, MfaEnrollInput, MfaOptions, MfaStatus, MfaUser, TotpEnrollment } from './crypto/mfa.js';
 export type { MfaKeyInput } from './crypto/mfa-keys.js';
 export { generateTotpSecret, hotp, totp, totpUri, verifyTotp } from './crypto/totp.js';
 export type { TotpAlgorithm, TotpParams, TotpUriOptions, VerifyTotpOptions } from './crypto/totp.js';

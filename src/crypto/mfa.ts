@@ -51,6 +51,28 @@ export interface MfaUser {
   userId: string;
 }
 
+/** A user and the code they typed. */
+export interface MfaCodeInput extends MfaUser {
+  /** The 6-8 digit TOTP code, or a recovery code (`xxxxx-xxxxx`, case and spaces ignored). */
+  code: string;
+}
+
+/** Input of {@link Mfa.enroll}. */
+export interface MfaEnrollInput extends MfaUser {
+  /** The account name shown by the authenticator app (e.g. the email). No `:`. */
+  label: string;
+  /** Replace a confirmed factor (require a fresh proof or re-authentication first). */
+  replace?: boolean;
+}
+
+/** What {@link Mfa.confirmEnrollment} returns. */
+export interface MfaConfirmation {
+  /** Fresh recovery codes: show them once; only their hashes are stored. */
+  recoveryCodes: string[];
+  /** A single-use proof for `sessions.issue` (the confirmation was a second factor). */
+  proof: MfaProof;
+}
+
 /** What {@link Mfa.enroll} returns: show the URI as a QR code, never store it client-side. */
 export interface TotpEnrollment {
   /** The secret in base32 (for manual entry). */
@@ -81,13 +103,13 @@ export interface Mfa {
    * Starts (or, while unconfirmed, restarts) a TOTP enrolment. A confirmed
    * factor is only replaced with `replace: true`.
    */
-  enroll(input: MfaUser & { label: string; replace?: boolean }): Promise<TotpEnrollment>;
+  enroll(input: MfaEnrollInput): Promise<TotpEnrollment>;
   /** Confirms an enrolment with a first code; returns fresh recovery codes (shown once) and a proof. */
-  confirmEnrollment(input: MfaUser & { code: string }): Promise<{ recoveryCodes: string[]; proof: MfaProof }>;
+  confirmEnrollment(input: MfaCodeInput): Promise<MfaConfirmation>;
   /** Verifies a TOTP code: one step either side, no replay, rate limited. Returns a single-use proof. */
-  verify(input: MfaUser & { code: string }): Promise<MfaProof>;
+  verify(input: MfaCodeInput): Promise<MfaProof>;
   /** Verifies and spends a recovery code (rate limited). Returns a single-use proof. */
-  verifyRecoveryCode(input: MfaUser & { code: string }): Promise<MfaProof>;
+  verifyRecoveryCode(input: MfaCodeInput): Promise<MfaProof>;
   /** Replaces all recovery codes; returns the new ones (shown once). Needs a confirmed factor. */
   regenerateRecoveryCodes(input: MfaUser): Promise<string[]>;
   /** Removes the factor and the recovery codes. Returns true when there was one. */
