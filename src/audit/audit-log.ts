@@ -133,7 +133,8 @@ const INSERT_SQL = `INSERT INTO tenantguard.security_audit_log
   SELECT ORG, $1::uuid, $2, $3, $4::inet, $5, $6, $7, $8, $9::jsonb, $10, $11
   RETURNING id::text AS id, seq::text AS seq, encode(hash, 'hex') AS hash, tenantguard.audit_ts(created_at) AS created_at`;
 const TENANT_INSERT = INSERT_SQL.replace('ORG', 'tenantguard.current_org_id()') + '';
-const SYSTEM_INSERT = INSERT_SQL.replace('ORG', 'NULL::uuid');
+const SYSTEM_INSERT = `SELECT id::text AS id, seq::text AS seq, encode(hash, 'hex') AS hash, tenantguard.audit_ts(created_at) AS created_at
+  FROM tenantguard.audit_record_system($1::uuid, $2, $3, $4::inet, $5, $6, $7, $8, $9::jsonb, $10, $11)`;
 
 interface InsertedRow {
   id: string;

@@ -9,7 +9,6 @@
 // with a character a spreadsheet treats as a formula or a control: = + - @
 // (and their full-width forms), tab, carriage return or NUL.
 const DANGEROUS_LINE = /^[\s\u00a0\u200b\ufeff]*[=+\-@\uff1d\uff0b\uff0d\uff20\t\r\u0000]|^[\t\r\u0000]/;
-const LINE_START = /(^|\r\n|\n|\r)([^\r\n]*)/g;
 
 /**
  * Neutralises formula injection in one cell: every line of the cell that a
@@ -20,10 +19,10 @@ const LINE_START = /(^|\r\n|\n|\r)([^\r\n]*)/g;
 export function neutraliseCell(value: string): string {
   if (value === '') return value;
   // A cell that starts with tab, CR or NUL is dangerous as a whole.
-  let out = /^[\t\r\u0000]/.test(value) ? `'${value}` : value;
-  out = out.replace(LINE_START, (whole: string, sep: string, line: string) =>
-    DANGEROUS_LINE.test(line) && !line.startsWith("'") ? `${sep}'${line}` : whole,
-  );
+  const whole = /^[\t\r\u0000]/.test(value) ? `'${value}` : value;
+  // Odd indexes are the line breaks themselves (kept as they were).
+  const parts = whole.split(/(\r\n|\n|\r)/);
+  const out = parts.map((part, i) => (i % 2 === 0 && DANGEROUS_LINE.test(part) ? `'${part}` : part)).join('');
   return out;
 }
 
