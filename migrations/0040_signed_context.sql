@@ -105,8 +105,6 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-  k_inner bytea;
-  k_outer bytea;
   expected bytea;
   s_age integer;
   s_future integer;
@@ -117,15 +115,17 @@ BEGIN
     RAISE EXCEPTION 'tenantguard: signed tenant entry needs an org, a key id, a backend pid, an issue time and a proof'
       USING ERRCODE = 'TG002';
   END IF;
-  SELECT k.inner_pad, k.outer_pad INTO k_inner, k_outer
-  FROM tenantguard.context_keys k WHERE k.key_id = p_key_id AND k.state = 'active';
+  -- One statement: the key, the limits and HMAC-SHA256(key, message) from the stored pads.
+  SELECT sha256(k.outer_pad || sha256(k.inner_pad || convert_to(
+           'tenantguard-context-v1|' || p_key_id || '|' || p_org::text || '|' || p_pid::text || '|' || p_issued_at::text, 'UTF8'))),
+         s.max_age_seconds, s.max_future_seconds
+    INTO expected, s_age, s_future
+  FROM tenantguard.context_keys k CROSS JOIN tenantguard.context_settings s
+  WHERE k.key_id = p_key_id AND k.state = 'active';
   IF NOT FOUND THEN
     RAISE EXCEPTION 'tenantguard: context key % is unknown or retired', quote_literal(left(p_key_id, 64))
       USING ERRCODE = 'TG001', HINT = 'Install the key with tenantguard.install_context_key() before signing with it.';
   END IF;
-  -- HMAC-SHA256(key, message) from the stored pads.
-  expected := sha256(k_outer || sha256(k_inner || convert_to(
-    format('tenantguard-context-v1|%s|%s|%s|%s', p_key_id, p_org, p_pid, p_issued_at), 'UTF8')));
   -- Compare digests of both sides, so the comparison's timing says nothing
   -- about how much of a guessed proof was right.
   IF length(p_proof) <> 32 OR sha256(expected) <> sha256(p_proof) THEN
@@ -136,7 +136,6 @@ BEGIN
     RAISE EXCEPTION 'tenantguard: signed tenant proof was issued for another backend'
       USING ERRCODE = 'TG003', DETAIL = format('proof for backend %s, used on backend %s', p_pid, pg_backend_pid());
   END IF;
-  SELECT s.max_age_seconds, s.max_future_seconds INTO s_age, s_future FROM tenantguard.context_settings s;
   now_us := (extract(epoch FROM clock_timestamp()) * 1000000)::bigint;
   IF p_issued_at < now_us - s_age::bigint * 1000000 THEN
     RAISE EXCEPTION 'tenantguard: signed tenant proof has expired'
@@ -306,12 +305,13 @@ BEGIN
     plain_definition = CASE WHEN position('tenantguard.signed_org_id()' IN current_def) > 0
                             THEN context_settings.plain_definition ELSE current_def END,
     changed_at = now(), changed_by = current_user;
+  -- No SET clause, so the planner can inline it: the body names one
+  -- schema-qualified function and nothing a search_path could redirect.
   CREATE OR REPLACE FUNCTION tenantguard.current_org_id()
   RETURNS uuid
   LANGUAGE sql
   STABLE
   PARALLEL RESTRICTED
-  SET search_path = pg_catalog, pg_temp
   AS 'SELECT tenantguard.signed_org_id()';
   COMMENT ON FUNCTION tenantguard.current_org_id() IS
     'Signed context: the org of the current transaction only when entered through tenantguard.enter_signed_tenant() and app.current_org_id still names it; else NULL (and tampering is recorded).';
