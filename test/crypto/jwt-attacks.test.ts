@@ -1,7 +1,7 @@
 import { createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { SignJWT, UnsecuredJWT, base64url, decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSessions, type Sessions } from '../../src/crypto/sessions.js';
 import { isTenantGuardError } from '../../src/errors.js';
 import { useTestDatabase } from '../support/db.js';
@@ -10,7 +10,8 @@ import { AUDIENCE, ISSUER, KID, ORG_A, SECRET, accessClaims, expectCode, forge, 
 describe('access-token verification refuses every attack with a clear code', () => {
   const db = useTestDatabase();
   let sessions: Sessions;
-  let clock = Date.now();
+  // Real time unless a test freezes it (so slow, loaded machines cannot make timing cases flaky).
+  let frozen: number | undefined;
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   let good: { accessToken: string; refreshToken: string };
 
@@ -23,12 +24,15 @@ describe('access-token verification refuses every attack with a clear code', () 
       ],
       issuer: ISSUER,
       audience: AUDIENCE,
-      now: () => clock,
+      now: () => frozen ?? Date.now(),
     });
     good = await sessions.issue({ userId: 'user-1', orgId: ORG_A, role: 'editor' });
   });
+  afterEach(() => {
+    frozen = undefined;
+  });
   afterAll(() => {
-    clock = Date.now();
+    frozen = undefined;
   });
 
   it('accepts a genuine token and returns the principal', async () => {
@@ -101,6 +105,7 @@ describe('access-token verification refuses every attack with a clear code', () 
 
   it('expired and not yet valid (with a small clock tolerance)', async () => {
     const now = Math.floor(Date.now() / 1000);
+    frozen = now * 1000;
     await expectCode(sessions.verifyAccessToken(await forge(accessClaims({ iat: now - 1000, exp: now - 100 }))), 'JWT_EXPIRED');
     // 3 s past exp is inside the 5 s tolerance; 6 s is not.
     await expect(sessions.verifyAccessToken(await forge(accessClaims({ iat: now - 903, exp: now - 3 })))).resolves.toBeDefined();
@@ -108,11 +113,11 @@ describe('access-token verification refuses every attack with a clear code', () 
     await expectCode(sessions.verifyAccessToken(await forge(accessClaims({ nbf: now + 60 }))), 'JWT_NOT_YET_VALID');
     await expectCode(sessions.verifyAccessToken(await forge(accessClaims({ iat: now + 60, exp: now + 900 }))), 'JWT_NOT_YET_VALID');
     // The service's own token, 15 min + tolerance later.
-    clock = Date.now() + 906_000;
+    frozen = Date.now() + 906_000;
     try {
       await expectCode(sessions.verifyAccessToken(good.accessToken), 'JWT_EXPIRED');
     } finally {
-      clock = Date.now();
+      frozen = undefined;
     }
   });
 
