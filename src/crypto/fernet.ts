@@ -106,7 +106,12 @@ export class Fernet {
   }
 
   /** Redacted: `JSON.stringify(fernet)` never contains the key. */
-  toJSON(): { type: 'Fernet'; key: '<redacted>' } {
+  toJSON(): {
+    /** Always `'Fernet'`. */
+    type: 'Fernet';
+    /** Always `'<redacted>'`. */
+    key: '<redacted>';
+  } {
     return { type: 'Fernet', key: '<redacted>' };
   }
 

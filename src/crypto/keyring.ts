@@ -99,7 +99,12 @@ export class Keyring {
   }
 
   /** Redacted: `JSON.stringify(keyring)` never contains a key. */
-  toJSON(): { type: 'Keyring'; keys: number } {
+  toJSON(): {
+    /** Always `'Keyring'`. */
+    type: 'Keyring';
+    /** How many keys the ring holds. */
+    keys: number;
+  } {
     return { type: 'Keyring', keys: this.#cores.length };
   }
 

@@ -54,7 +54,12 @@ export class SecretValue {
   }
 
   /** Redacted: `JSON.stringify` never contains the value. */
-  toJSON(): { name: string; value: '<redacted>' } {
+  toJSON(): {
+    /** The secret's name. */
+    name: string;
+    /** Always `'<redacted>'`. */
+    value: '<redacted>';
+  } {
     return { name: this.name, value: '<redacted>' };
   }
 
