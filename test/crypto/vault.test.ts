@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isTenantGuardError, type ErrorCode } from '../../src/errors.js';
 import { withTenant, type TenantDb } from '../../src/tenancy/index.js';
@@ -233,6 +234,44 @@ describe('vault: secrets per org, inside withTenant', () => {
       return out;
     });
     expect(values).toEqual(Array.from({ length: 20 }, (_, i) => `v${i}`));
+  });
+
+  it('behaves like a per-org map under random put/get/delete sequences (model-based property)', async () => {
+    const orgs = [newOrg(), newOrg()];
+    const model = new Map<string, string>(); // key: org|name
+    const names = ['a', 'b', 'c.d', 'oauth/google'];
+    const op = fc.record({
+      kind: fc.constantFrom('put', 'get', 'delete'),
+      org: fc.integer({ min: 0, max: 1 }),
+      name: fc.constantFrom(...names),
+      value: fc.string({ maxLength: 40 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), async (ops) => {
+        for (const o of ops) {
+          const org = orgs[o.org]!;
+          const key = `${org}|${o.name}`;
+          if (o.kind === 'put') {
+            await withTenant(db.appPool, org, (tx) => vault.put(tx, o.name, o.value));
+            model.set(key, o.value);
+          } else if (o.kind === 'delete') {
+            const existed = await withTenant(db.appPool, org, (tx) => vault.delete(tx, o.name));
+            if (existed !== model.has(key)) return false;
+            model.delete(key);
+          } else {
+            const got = await withTenant(db.appPool, org, (tx) => vault.get(tx, o.name));
+            if (got?.text() !== model.get(key)) return false;
+          }
+        }
+        for (const org of orgs) {
+          const listed = (await withTenant(db.appPool, org, (tx) => vault.list(tx))).map((x) => x.name);
+          const expected = names.filter((n) => model.has(`${org}|${n}`)).sort();
+          if (JSON.stringify(listed) !== JSON.stringify(expected)) return false;
+        }
+        return true;
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('reports a wrapped key under a master key the provider lacks', async () => {
