@@ -2,16 +2,17 @@
  * Email addresses. Instead of one regex scanned from every position (which is
  * quadratic on long runs of local-part characters), the scan jumps from one
  * `@` to the next, walks left over at most 64 local-part characters and
- * matches the domain with a sticky, bounded regex.
+ * right over the domain.
  *
  * @module guards/detectors/email
  */
 import type { Detector, DetectorMatch } from './types.js';
 
-/** The domain after `@`: up to 10 labels of at most 63 characters, ending in an alphabetic TLD. */
-export const EMAIL_DOMAIN = /[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,9}/y;
+/** A top-level domain: 2-24 letters. */
+export const EMAIL_TLD = /^[A-Za-z]{2,24}$/;
 
 const LOCAL_MAX = 64;
+const DOMAIN_MAX = 253;
 
 function isLocalChar(c: number): boolean {
   return (
@@ -20,26 +21,24 @@ function isLocalChar(c: number): boolean {
   );
 }
 
+function isDomainChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 46;
+}
+
 /**
- * The end of a valid domain starting at `from`, or -1. Trailing labels that
- * are not a valid TLD (digits, hyphens) are dropped, so `a@b.com.` and
- * `a@host.example.com-` still stop at `.com`.
+ * The end of a valid domain starting at `from`, or -1. The domain is the run
+ * of letters, digits, hyphens and dots (at most 253); trailing labels that
+ * are not a valid TLD are dropped, so `a@b.com.` and `a@b.com.123` stop at `.com`.
  */
 function domainEnd(text: string, from: number): number {
-  EMAIL_DOMAIN.lastIndex = from;
-  const m = EMAIL_DOMAIN.exec(text);
-  if (m === null) return -1;
-  const labels = m[0].split('.');
+  let e = from;
+  while (e < text.length && e - from <= DOMAIN_MAX && isDomainChar(text.charCodeAt(e))) e += 1;
+  if (e - from > DOMAIN_MAX) return -1;
+  const labels = text.slice(from, e).split('.');
   while (labels.length >= 2) {
     const tld = labels[labels.length - 1] ?? '';
-    const okLabels = labels.every((l) => l.length > 0 && !l.startsWith('-') && !l.endsWith('-'));
-    if (okLabels && /^[A-Za-z]{2,24}$/.test(tld)) {
-      const end = from + labels.join('.').length;
-      // A following letter/digit/hyphen means the label was cut at 63 characters: not an address.
-      const next = text.charCodeAt(end);
-      if ((next >= 48 && next <= 57) || (next >= 65 && next <= 90) || (next >= 97 && next <= 122) || next === 45) return -1;
-      return end;
-    }
+    const okLabels = labels.every((l) => l.length > 0 && l.length <= 63 && !l.startsWith('-') && !l.endsWith('-'));
+    if (okLabels && EMAIL_TLD.test(tld)) return from + labels.join('.').length;
     labels.pop();
   }
   return -1;
@@ -50,7 +49,7 @@ export const emailDetector: Detector = {
   name: 'email',
   types: ['EMAIL'],
   needsDigit: false,
-  patterns: [EMAIL_DOMAIN, /^[A-Za-z]{2,24}$/],
+  patterns: [EMAIL_TLD],
   find(text: string, out: DetectorMatch[]): void {
     let at = text.indexOf('@');
     let consumedUpTo = 0;

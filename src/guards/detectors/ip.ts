@@ -40,6 +40,8 @@ export function isValidIpv4(value: string): boolean {
 }
 
 const HEXGROUP = /^[0-9A-Fa-f]{1,4}$/;
+/** At least one hex digit: a bare `::` is not worth redacting. */
+const HEX_DIGIT = /[0-9A-Fa-f]/;
 
 /**
  * Whether `value` is an IPv6 address in any RFC 4291 text form: eight groups,
@@ -78,7 +80,7 @@ export const ipDetector: Detector = {
   name: 'ip',
   types: ['IP_ADDRESS'],
   needsDigit: false,
-  patterns: [IPV4_CANDIDATE, IPV6_CANDIDATE, VERSION_CONTEXT, OCTET, HEXGROUP],
+  patterns: [IPV4_CANDIDATE, IPV6_CANDIDATE, VERSION_CONTEXT, OCTET, HEXGROUP, HEX_DIGIT],
   find(text: string, out: DetectorMatch[]): void {
     IPV4_CANDIDATE.lastIndex = 0;
     for (let m = IPV4_CANDIDATE.exec(text); m !== null; m = IPV4_CANDIDATE.exec(text)) {
@@ -103,7 +105,7 @@ export const ipDetector: Detector = {
       // Inside a longer token (C++ `a::b_c`, a run longer than any address, a time like 10:30) it is not an address.
       if (
         !isWordChar(before) && before !== 46 && before !== 58 && !isWordChar(after) && after !== 58 &&
-        IPV6_CANDIDATE.test(v) && isValidIpv6(v) && v.replace(/[^0-9A-Fa-f]/g, '').length >= 2
+        IPV6_CANDIDATE.test(v) && isValidIpv6(v) && HEX_DIGIT.test(v)
       ) {
         out.push({ type: 'IP_ADDRESS', start: s, end: s + v.length, rule: 'ipv6' });
       }

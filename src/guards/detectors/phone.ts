@@ -14,7 +14,7 @@
  *
  * @module guards/detectors/phone
  */
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { Metadata, getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { Detector, DetectorMatch, DetectorSettings } from './types.js';
 import { nearestKeywordBefore, nearestKeywordHit } from './context.js';
 
@@ -41,6 +41,49 @@ export const DATE_SHAPE = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}
 /** The extension part of a candidate. */
 export const PHONE_EXTENSION = / ?(?:x|ext\.?) ?\d{1,6}$/;
 
+/**
+ * Possible national-number lengths from libphonenumber's metadata, per
+ * calling code (union over the regions sharing it) and per region (with its
+ * trunk prefix). "Possible" checks are table look-ups, so dense phone-like
+ * input costs a constant per candidate; full `isValid` parsing is kept for
+ * the checks that need assigned ranges.
+ */
+const CALLING_CODE_LENGTHS = new Map<string, Set<number>>();
+const REGION_PLANS = new Map<string, { lengths: ReadonlySet<number>; trunk: string | undefined }>();
+{
+  const md = new Metadata();
+  for (const region of getCountries()) {
+    md.selectNumberingPlan(region);
+    const plan = md.numberingPlan;
+    if (plan === undefined) continue;
+    const lengths = plan.possibleLengths();
+    const code = getCountryCallingCode(region);
+    const set = CALLING_CODE_LENGTHS.get(code) ?? new Set<number>();
+    for (const l of lengths) set.add(l);
+    CALLING_CODE_LENGTHS.set(code, set);
+    const trunk = (plan as unknown as { nationalPrefix(): string | undefined }).nationalPrefix();
+    REGION_PLANS.set(region, { lengths: new Set(lengths), trunk: trunk === '' ? undefined : trunk });
+  }
+}
+
+/** Whether `digits` (country code first) is a possible international number. */
+function internationalPossible(digits: string): boolean {
+  for (let k = 1; k <= 3 && k < digits.length; k += 1) {
+    const lengths = CALLING_CODE_LENGTHS.get(digits.slice(0, k));
+    // E.164 calling codes form a prefix code: the first one found is the only one.
+    if (lengths !== undefined) return lengths.has(digits.length - k);
+  }
+  return false;
+}
+
+/** Whether national `digits` have a possible length in `region` (with or without its trunk prefix). */
+function nationalPossible(digits: string, region: string): boolean {
+  const plan = REGION_PLANS.get(region);
+  if (plan === undefined) return false;
+  if (plan.trunk !== undefined && digits.startsWith(plan.trunk) && plan.lengths.has(digits.length - plan.trunk.length)) return true;
+  return plan.lengths.has(digits.length);
+}
+
 const CACHE_MAX = 4096;
 const cache = new Map<string, boolean>();
 
@@ -63,21 +106,23 @@ function isDate(s: string): boolean {
   return ((a >= 1 && a <= 31 && b >= 1 && b <= 12) || (a >= 1 && a <= 12 && b >= 1 && b <= 31)) && c >= 0;
 }
 
-function internationalOk(candidate: string, strict: boolean): boolean {
-  return cached(`i${strict ? 1 : 0}${candidate}`, () => {
-    const p = parsePhoneNumberFromString(candidate);
-    return p !== undefined && (strict ? p.isValid() : p.isPossible());
-  });
+/** `intl` starts with '+'. Possible: metadata lengths; strict: libphonenumber `isValid`. */
+function internationalOk(intl: string, strict: boolean): boolean {
+  // "+41 (0)44 ..." carries the trunk prefix in parentheses; it is not dialled internationally.
+  const digits = intl.replace(/\(0\)/, '').replace(/\D/g, '');
+  if (!internationalPossible(digits)) return false;
+  if (!strict) return true;
+  return cached(`i${intl}`, () => parsePhoneNumberFromString(intl)?.isValid() === true);
 }
 
-function nationalOk(candidate: string, regions: readonly string[], needValid: boolean): boolean {
-  return cached(`n${needValid ? 1 : 0}${regions.join(',')}|${candidate}`, () => {
-    for (const r of regions) {
-      const p = parsePhoneNumberFromString(candidate, r as CountryCode);
-      if (p !== undefined && (needValid ? p.isValid() : p.isPossible())) return true;
-    }
-    return false;
-  });
+/** Possible (metadata lengths) or valid (libphonenumber `isValid`) in one of `regions`. */
+function nationalOk(candidate: string, digits: string, regions: readonly string[], needValid: boolean): boolean {
+  const possibleIn = regions.filter((r) => nationalPossible(digits, r));
+  if (possibleIn.length === 0) return false;
+  if (!needValid) return true;
+  return cached(`n${possibleIn.join(',')}|${candidate}`, () =>
+    possibleIn.some((r) => parsePhoneNumberFromString(candidate, r as CountryCode)?.isValid() === true),
+  );
 }
 
 /** Validates one candidate string found at `start`; returns the accepting rule or undefined. */
@@ -86,11 +131,11 @@ function validatePhone(text: string, candidate: string, start: number, end: numb
   const digits = main.replace(/\D/g, '');
   if (digits.length < 7 || digits.length > 15) return undefined;
   if (isDate(main)) return undefined;
-  if (candidate.startsWith('+')) return internationalOk(candidate, s.strictPhoneValidation) ? 'phone-international' : undefined;
+  if (candidate.startsWith('+')) return internationalOk(main, s.strictPhoneValidation) ? 'phone-international' : undefined;
   // 00 / 011 international dialling prefixes.
   const idd = digits.startsWith('00') ? 2 : digits.startsWith('011') ? 3 : 0;
   if (idd > 0 && /^0{2}|^011/.test(main)) {
-    const intl = `+${candidate.replace(/^\D*(?:00|011)[ .-]?/, '')}`;
+    const intl = `+${main.replace(/^\D*(?:00|011)[ .-]?/, '')}`;
     if (internationalOk(intl, s.strictPhoneValidation)) return 'phone-international';
   }
   const negative = nearestKeywordHit(text, start, PHONE_NEGATIVE_CONTEXT, 24);
@@ -99,11 +144,13 @@ function validatePhone(text: string, candidate: string, start: number, end: numb
     const positive = nearestKeywordHit(text, start, PHONE_CONTEXT, 24);
     if (positive === undefined || positive.index < negative.index) return undefined;
   }
-  const formatted = /[ .()-]/.test(main);
   const hasContext =
     nearestKeywordBefore(text, start, PHONE_CONTEXT) !== undefined || PHONE_LABEL_AFTER.test(text.slice(end, end + 16));
-  if (hasContext && nationalOk(candidate, s.phoneContextRegions, s.strictPhoneValidation)) return 'phone-context';
-  if (formatted && nationalOk(candidate, s.phoneRegions, true)) return 'phone-national';
+  if (hasContext && nationalOk(candidate, digits, s.phoneContextRegions, s.strictPhoneValidation)) return 'phone-context';
+  // Without a phone word: written like a phone number (separators, no single-digit groups after the first).
+  const groups = main.split(/[ .()-]+/).filter((g) => g.length > 0);
+  const formatted = groups.length >= 2 && groups.slice(1).every((g) => g.length >= 2);
+  if (formatted && nationalOk(candidate, digits, s.phoneRegions, true)) return 'phone-national';
   return undefined;
 }
 

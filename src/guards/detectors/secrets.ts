@@ -9,47 +9,58 @@
  */
 import type { Detector, DetectorMatch } from './types.js';
 
-/** A prefix-anchored token rule; `skip` code units at the start of a match are context, not secret. */
+/**
+ * A token rule. `prefix` is a short literal every token contains, `back` how
+ * many code units before the prefix the token starts (0 for all but Azure's
+ * `xxx8Q~` secrets); `skip` code units at the start of a match are context.
+ */
 interface TokenRule {
   readonly id: string;
   readonly re: RegExp;
+  readonly prefix: string;
+  readonly back?: number;
   readonly skip?: number;
 }
 
 /** Token rules with a recognisable prefix (gitleaks ids). */
 export const SECRET_TOKEN_RULES: readonly TokenRule[] = [
-  { id: 'aws-access-token', re: /(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g },
-  { id: 'gcp-api-key', re: /(?<![\w-])AIza[\w-]{35}(?![\w-])/g },
-  { id: 'azure-ad-client-secret', re: /(?<![\w~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![\w~.-])/g },
-  { id: 'azure-storage-account-key', re: /AccountKey=[A-Za-z0-9+/]{86}==/g, skip: 11 },
-  { id: 'github-pat', re: /(?<!\w)(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}(?!\w)/g },
-  { id: 'github-fine-grained-pat', re: /(?<!\w)github_pat_\w{82}(?!\w)/g },
-  { id: 'gitlab-pat', re: /(?<![\w-])glpat-[\w-]{20}(?![\w-])/g },
-  { id: 'slack-token', re: /(?<![\w-])xox[abposer]-(?:[A-Za-z0-9]{1,64}-){1,5}[A-Za-z0-9]{1,64}(?![\w-])/g },
-  { id: 'slack-app-token', re: /(?<![\w-])xapp-\d-[A-Za-z0-9]{1,32}-\d{1,16}-[A-Za-z0-9]{1,128}(?![\w-])/g },
-  { id: 'slack-webhook-url', re: /hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{43,56}/g },
-  { id: 'stripe-access-token', re: /(?<!\w)(?:sk|rk)_(?:test|live|prod)_[A-Za-z0-9]{10,99}(?!\w)/g },
-  { id: 'stripe-webhook-secret', re: /(?<!\w)whsec_[A-Za-z0-9]{32,64}(?!\w)/g },
-  { id: 'openai-api-key', re: /(?<![\w-])sk-(?:(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})(?![\w-])/g },
-  { id: 'anthropic-api-key', re: /(?<![\w-])sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,120}(?![\w-])/g },
-  { id: 'npm-access-token', re: /(?<!\w)npm_[A-Za-z0-9]{36}(?!\w)/g },
-  { id: 'sendgrid-api-token', re: /(?<![\w-])SG\.[\w-]{22}\.[\w-]{43}(?![\w-])/g },
-  { id: 'twilio-api-key', re: /(?<!\w)SK[0-9a-fA-F]{32}(?!\w)/g },
-  { id: 'jwt', re: /(?<![\w-])ey[A-Za-z0-9_-]{10,2048}\.ey[A-Za-z0-9_-]{10,4096}\.[A-Za-z0-9_-]{0,2048}(?![\w-])/g },
+  { id: 'aws-access-token', prefix: 'A3T|AKIA|ASIA|ABIA|ACCA', re: /(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g },
+  { id: 'gcp-api-key', prefix: 'AIza', re: /(?<![\w-])AIza[\w-]{35}(?![\w-])/g },
+  { id: 'azure-ad-client-secret', prefix: '\\dQ~', back: 3, re: /(?<![\w~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![\w~.-])/g },
+  { id: 'azure-storage-account-key', prefix: 'AccountKey=', re: /AccountKey=[A-Za-z0-9+/]{86}==/g, skip: 11 },
+  { id: 'github-pat', prefix: 'gh[pousr]_', re: /(?<!\w)(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}(?!\w)/g },
+  { id: 'github-fine-grained-pat', prefix: 'github_pat_', re: /(?<!\w)github_pat_\w{82}(?!\w)/g },
+  { id: 'gitlab-pat', prefix: 'glpat-', re: /(?<![\w-])glpat-[\w-]{20}(?![\w-])/g },
+  { id: 'slack-token', prefix: 'xox[abposer]-', re: /(?<![\w-])xox[abposer]-(?:[A-Za-z0-9]{1,64}-){1,5}[A-Za-z0-9]{1,64}(?![\w-])/g },
+  { id: 'slack-app-token', prefix: 'xapp-', re: /(?<![\w-])xapp-\d-[A-Za-z0-9]{1,32}-\d{1,16}-[A-Za-z0-9]{1,128}(?![\w-])/g },
+  { id: 'slack-webhook-url', prefix: 'hooks\\.slack\\.com/', re: /hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{43,56}/g },
+  { id: 'stripe-access-token', prefix: '[sr]k_(?:test|live|prod)_', re: /(?<!\w)(?:sk|rk)_(?:test|live|prod)_[A-Za-z0-9]{10,99}(?!\w)/g },
+  { id: 'stripe-webhook-secret', prefix: 'whsec_', re: /(?<!\w)whsec_[A-Za-z0-9]{32,64}(?!\w)/g },
+  { id: 'openai-api-key', prefix: 'sk-', re: /(?<![\w-])sk-(?:(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})(?![\w-])/g },
+  { id: 'anthropic-api-key', prefix: 'sk-', re: /(?<![\w-])sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,120}(?![\w-])/g },
+  { id: 'npm-access-token', prefix: 'npm_', re: /(?<!\w)npm_[A-Za-z0-9]{36}(?!\w)/g },
+  { id: 'sendgrid-api-token', prefix: 'SG\\.', re: /(?<![\w-])SG\.[\w-]{22}\.[\w-]{43}(?![\w-])/g },
+  { id: 'twilio-api-key', prefix: 'SK[0-9a-fA-F]', re: /(?<!\w)SK[0-9a-fA-F]{32}(?!\w)/g },
 ];
 
 /**
- * All token rules as one alternation (one capture group per rule, in rule
- * order), so a text is scanned once instead of once per rule.
+ * The union of the rules' prefixes. The text is scanned once for it; only
+ * where it matches are the (sticky) rule patterns tried.
  */
-export const SECRET_TOKENS_COMBINED = new RegExp(SECRET_TOKEN_RULES.map((r) => `(${r.re.source})`).join('|'), 'g');
+export const SECRET_TOKEN_PREFIX = new RegExp([...new Set(SECRET_TOKEN_RULES.map((r) => r.prefix))].join('|'), 'g');
+const PREFIX_CHECKS = SECRET_TOKEN_RULES.map((r) => ({ rule: r, prefix: new RegExp(`(?:${r.prefix})`, 'y'), sticky: new RegExp(r.re.source, 'y') }));
 
-/** The armour line that opens a private-key block (PKCS#1/#8, EC, OpenSSH, PGP, encrypted). */
-export const PRIVATE_KEY_BEGIN = /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/g;
+/** The start of a JWT: `ey` (base64url of `{"`) at a token boundary. The rest is walked in code. */
+export const JWT_START = /(?<![\w-])ey/g;
+
+/** The armour line that opens a private-key block (PKCS#1/#8, EC, DSA, OpenSSH, PGP, encrypted). */
+export const PRIVATE_KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]{1,16} ){0,3}PRIVATE KEY(?: BLOCK)?-----/g;
 /** The armour line that closes it. */
-export const PRIVATE_KEY_END = /-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/g;
-/** Base64 body characters (and escaped newlines in JSON) after an unterminated BEGIN line. */
-export const PRIVATE_KEY_BODY = /[A-Za-z0-9+/=\s\\]{0,16384}/y;
+export const PRIVATE_KEY_END = /-----END (?:[A-Z0-9]{1,16} ){0,3}PRIVATE KEY(?: BLOCK)?-----/g;
+/** One line of base64 body after an unterminated BEGIN line (the whole line must match). */
+export const PRIVATE_KEY_BODY_LINE = /[A-Za-z0-9+/=]{1,128}/y;
+/** A line break inside a body: real, CRLF, or escaped in JSON. */
+export const PRIVATE_KEY_NEWLINE = /\r?\n|\\n/y;
 const PRIVATE_KEY_MAX = 65536;
 
 /**
@@ -63,10 +74,12 @@ export const SECRET_NAME_TAIL = /[\w.-]{0,30}/y;
 export const SECRET_ASSIGN = /["'`]?[ \t]{0,3}(?:=>|:=|=|:|is(?= ))[ \t]{0,3}(["'`]?)/y;
 /** An unquoted value: the characters gitleaks accepts in generic secrets. */
 export const SECRET_VALUE = /[A-Za-z0-9_\-+/=.~]{1,200}/y;
+/** An unquoted password: anything up to whitespace, a quote, a comma or a semicolon. */
+export const SECRET_PASSWORD_VALUE = /[^\s"'`,;\\]{1,200}/y;
 /** A quoted value: anything but the quote, whitespace or a backslash. */
 export const SECRET_QUOTED_VALUE = /[^\s"'`\\]{1,200}/y;
 /** Values that are placeholders, not secrets. */
-export const SECRET_PLACEHOLDER = /^(?:x+|\*+|\.+|-+|true|false|null|nil|none|undefined|changeme|redacted|example|required|optional|string|your[\w-]*|\$\{[^}]*\}|\$[A-Z_]+|process\.env\.\w+)$/i;
+export const SECRET_PLACEHOLDER = /^(?:x{1,200}|\*{1,200}|\.{1,200}|-{1,200}|true|false|null|nil|none|undefined|changeme|redacted|example|required|optional|string|your[\w-]{0,200}|\$\{[^}]{0,200}\}|\$[A-Z_]{1,200}|process\.env\.\w{1,200})$/i;
 
 /** Shannon entropy in bits per character. */
 export function shannonEntropy(s: string): number {
@@ -87,6 +100,59 @@ export function shannonEntropy(s: string): number {
 /** Minimum entropy for a generic key/secret/token value (gitleaks generic-api-key uses 3.5). */
 const GENERIC_MIN_ENTROPY = 3.5;
 
+function isB64url(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 95;
+}
+
+/** End of a run of base64url characters starting at `i`. */
+function b64urlRun(text: string, i: number): number {
+  while (i < text.length && isB64url(text.charCodeAt(i))) i += 1;
+  return i;
+}
+
+/**
+ * JWTs (gitleaks `jwt`): `ey...` header, `.`, `ey...` payload, `.`, optional
+ * signature, each base64url. Walked in code: a failed candidate resumes after
+ * the run it consumed, so the scan stays linear.
+ */
+function findJwts(text: string, out: DetectorMatch[]): void {
+  JWT_START.lastIndex = 0;
+  for (let m = JWT_START.exec(text); m !== null; m = JWT_START.exec(text)) {
+    const start = m.index;
+    const h = b64urlRun(text, start);
+    JWT_START.lastIndex = h;
+    if (h - start < 12 || text.charCodeAt(h) !== 46 || !text.startsWith('ey', h + 1)) continue;
+    const p = b64urlRun(text, h + 1);
+    JWT_START.lastIndex = p;
+    if (p - (h + 1) < 12 || text.charCodeAt(p) !== 46) continue;
+    const sig = b64urlRun(text, p + 1);
+    JWT_START.lastIndex = sig;
+    out.push({ type: 'SECRET', start, end: sig, rule: 'jwt' });
+  }
+}
+
+function findTokens(text: string, out: DetectorMatch[]): void {
+  SECRET_TOKEN_PREFIX.lastIndex = 0;
+  let coveredUpTo = 0;
+  for (let m = SECRET_TOKEN_PREFIX.exec(text); m !== null; m = SECRET_TOKEN_PREFIX.exec(text)) {
+    const at = m.index;
+    if (at < coveredUpTo) continue;
+    for (const c of PREFIX_CHECKS) {
+      c.prefix.lastIndex = at;
+      if (!c.prefix.test(text)) continue;
+      const from = at - (c.rule.back ?? 0);
+      if (from < 0) continue;
+      c.sticky.lastIndex = from;
+      const t = c.sticky.exec(text);
+      if (t === null) continue;
+      out.push({ type: 'SECRET', start: from + (c.rule.skip ?? 0), end: from + t[0].length, rule: c.rule.id });
+      coveredUpTo = from + t[0].length;
+      SECRET_TOKEN_PREFIX.lastIndex = Math.max(SECRET_TOKEN_PREFIX.lastIndex, coveredUpTo);
+      break;
+    }
+  }
+}
+
 function findPrivateKeys(text: string, out: DetectorMatch[]): void {
   PRIVATE_KEY_BEGIN.lastIndex = 0;
   // Once an END search from position p failed, every later search fails too: remember it (keeps this linear).
@@ -102,11 +168,22 @@ function findPrivateKeys(text: string, out: DetectorMatch[]): void {
       else if (e === null) noEndAfter = bodyFrom;
     }
     if (end === -1) {
-      // Unterminated (truncated paste): redact the armour line and the base64 body that follows.
-      PRIVATE_KEY_BODY.lastIndex = bodyFrom;
-      const b = PRIVATE_KEY_BODY.exec(text);
-      end = bodyFrom + (b === null ? 0 : b[0].length);
-      while (end > bodyFrom && /\s/.test(text[end - 1] ?? '')) end -= 1;
+      // Unterminated (truncated paste): redact the armour line and the whole base64 lines that follow.
+      end = bodyFrom;
+      let i = bodyFrom;
+      while (i - bodyFrom < PRIVATE_KEY_MAX) {
+        PRIVATE_KEY_NEWLINE.lastIndex = i;
+        const nl = PRIVATE_KEY_NEWLINE.exec(text);
+        if (nl === null) break;
+        PRIVATE_KEY_BODY_LINE.lastIndex = i + nl[0].length;
+        const line = PRIVATE_KEY_BODY_LINE.exec(text);
+        if (line === null) break;
+        const lineEnd = PRIVATE_KEY_BODY_LINE.lastIndex;
+        PRIVATE_KEY_NEWLINE.lastIndex = lineEnd;
+        if (lineEnd < text.length && !PRIVATE_KEY_NEWLINE.test(text)) break;
+        end = lineEnd;
+        i = lineEnd;
+      }
     }
     out.push({ type: 'SECRET', start, end, rule: 'private-key' });
     PRIVATE_KEY_BEGIN.lastIndex = end;
@@ -126,7 +203,8 @@ function findGeneric(text: string, out: DetectorMatch[]): void {
     const assign = SECRET_ASSIGN.exec(text);
     if (assign === null) continue;
     const quote = assign[1] ?? '';
-    const valueRe = quote === '' ? SECRET_VALUE : SECRET_QUOTED_VALUE;
+    const isPassword = keyword.startsWith('pass') || keyword === 'pwd';
+    const valueRe = quote !== '' ? SECRET_QUOTED_VALUE : isPassword ? SECRET_PASSWORD_VALUE : SECRET_VALUE;
     valueRe.lastIndex = SECRET_ASSIGN.lastIndex;
     const v = valueRe.exec(text);
     if (v === null) continue;
@@ -135,13 +213,13 @@ function findGeneric(text: string, out: DetectorMatch[]): void {
     if (quote === '') value = value.replace(/[.]+$/, '');
     if (quote !== '' && text[v.index + v[0].length] !== quote) continue;
     if (SECRET_PLACEHOLDER.test(value)) continue;
-    const isPassword = keyword.startsWith('pass') || keyword === 'pwd';
     const ok = isPassword
       ? value.length >= 6 && shannonEntropy(value) >= 2.5
       : value.length >= 10 && shannonEntropy(value) >= GENERIC_MIN_ENTROPY;
+    // Whatever the verdict, the value run has been examined: resume after it ("key=key=key=..." stays linear).
+    SECRET_KEYWORD.lastIndex = Math.max(SECRET_KEYWORD.lastIndex, v.index + v[0].length);
     if (!ok) continue;
     out.push({ type: 'SECRET', start: v.index, end: v.index + value.length, rule: isPassword ? 'generic-password' : 'generic-api-key' });
-    SECRET_KEYWORD.lastIndex = Math.max(SECRET_KEYWORD.lastIndex, v.index + value.length);
   }
 }
 
@@ -152,26 +230,24 @@ export const secretsDetector: Detector = {
   needsDigit: false,
   patterns: [
     ...SECRET_TOKEN_RULES.map((r) => r.re),
-    SECRET_TOKENS_COMBINED,
+    SECRET_TOKEN_PREFIX,
+    ...PREFIX_CHECKS.map((c) => c.prefix),
+    JWT_START,
     PRIVATE_KEY_BEGIN,
     PRIVATE_KEY_END,
-    PRIVATE_KEY_BODY,
+    PRIVATE_KEY_BODY_LINE,
+    PRIVATE_KEY_NEWLINE,
     SECRET_KEYWORD,
     SECRET_NAME_TAIL,
     SECRET_ASSIGN,
     SECRET_VALUE,
     SECRET_QUOTED_VALUE,
+    SECRET_PASSWORD_VALUE,
     SECRET_PLACEHOLDER,
   ],
   find(text: string, out: DetectorMatch[]): void {
-    SECRET_TOKENS_COMBINED.lastIndex = 0;
-    for (let m = SECRET_TOKENS_COMBINED.exec(text); m !== null; m = SECRET_TOKENS_COMBINED.exec(text)) {
-      let k = 1;
-      while (k < m.length && m[k] === undefined) k += 1;
-      const rule = SECRET_TOKEN_RULES[k - 1];
-      if (rule === undefined) continue;
-      out.push({ type: 'SECRET', start: m.index + (rule.skip ?? 0), end: m.index + m[0].length, rule: rule.id });
-    }
+    findTokens(text, out);
+    findJwts(text, out);
     findPrivateKeys(text, out);
     findGeneric(text, out);
   },
