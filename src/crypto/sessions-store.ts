@@ -139,6 +139,14 @@ export class SessionStore {
     });
   }
 
+  /** Deletes session rows whose every refresh token has expired before `before`; returns how many. */
+  purgeExpired(orgId: OrgId, before: Date): Promise<number> {
+    return this.run(orgId, async (db) => {
+      const res = await db.query('DELETE FROM tenantguard.sessions WHERE org_id = $1 AND expires_at < $2', [orgId, before]);
+      return res.rowCount ?? 0;
+    });
+  }
+
   /** Whether a session is live, revoked or unknown (in that org). */
   state(orgId: OrgId, sessionId: string): Promise<'live' | 'revoked' | 'missing'> {
     return this.run(orgId, async (db) => {

@@ -126,6 +126,14 @@ export interface Sessions {
   revokeAllForUser(userId: string, orgId: OrgId | string): Promise<number>;
   /** Verifies a refresh token and revokes its session (logout with only the refresh token). */
   revokeByRefreshToken(refreshToken: string): Promise<boolean>;
+  /**
+   * Deletes an org's session rows whose refresh tokens have all expired
+   * (more than a minute plus the clock tolerance ago): such rows can no longer
+   * detect a replay, because every token of the family is refused as expired
+   * before any SQL. Returns how many rows were deleted. Run it per org from a
+   * scheduled job.
+   */
+  purgeExpired(orgId: OrgId | string): Promise<number>;
   /** Public JWKS of the asymmetric keys (empty for HS256-only setups). */
   jwks(): JsonWebKeySet;
 }
@@ -378,6 +386,11 @@ export function createSessions(options: SessionsOptions): Sessions {
       const nowMs = now();
       const claims = await verifyRefresh(refreshToken, nowMs);
       return store.revoke(claims.orgId, claims.sid, 'user', new Date(nowMs));
+    },
+
+    async purgeExpired(orgIdInput) {
+      const margin = (cfg.clockToleranceSeconds + 60) * 1000;
+      return store.purgeExpired(parseOrgId(orgIdInput), new Date(now() - margin));
     },
 
     jwks() {

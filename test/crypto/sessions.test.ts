@@ -199,6 +199,28 @@ describe('sessions: issue, refresh rotation, reuse detection, revocation (real P
     expect((await row(ORG_A, t.sessionId))?.revoked_reason).toBe('revoked');
   });
 
+  it('purgeExpired deletes only rows whose refresh tokens have all expired, in that org only', async () => {
+    const svc = make({ refreshTokenTtlSeconds: 3600 });
+    try {
+      const old = await svc.issue({ userId: 'purge', orgId: ORG_A, role: 'viewer' });
+      const extended = await svc.issue({ userId: 'purge', orgId: ORG_A, role: 'viewer' });
+      const otherOrg = await svc.issue({ userId: 'purge', orgId: ORG_B, role: 'viewer' });
+      clock += 3_000_000;
+      await svc.refresh(extended.refreshToken); // rotation extends the family to t+6600 s
+      clock += 600_000 + 66_000; // t+3666 s: old (and B's) tokens expired more than the margin ago
+      expect(await svc.purgeExpired(ORG_A)).toBe(1);
+      expect(await row(ORG_A, old.sessionId)).toBeUndefined();
+      expect(await row(ORG_A, extended.sessionId)).toBeDefined();
+      expect(await row(ORG_B, otherOrg.sessionId)).toBeDefined();
+      clock += 3_000_000;
+      expect(await svc.purgeExpired(ORG_A)).toBe(1);
+      expect(await row(ORG_A, extended.sessionId)).toBeUndefined();
+      expect(await row(ORG_B, otherOrg.sessionId)).toBeDefined();
+    } finally {
+      clock = Date.now();
+    }
+  });
+
   it('an expired refresh token is refused before any SQL', async () => {
     const t = await sessions.issue({ userId: 'jack', orgId: ORG_A, role: 'viewer' });
     clock += 30 * 86_400_000 + 6_000;
