@@ -18,6 +18,16 @@ const DANGEROUS_LINE = /^[\s\u00a0\u200b\ufeff]*[=+\-@\uff1d\uff0b\uff0d\uff20\t
  */
 export function neutraliseCell(value: string): string {
   if (value === '') return value;
+  // Fast path (most cells): a first character that is neither blank, nor a
+  // formula or control character, nor beyond U+167F (where the Unicode
+  // blanks and full-width signs live), and no line break.
+  const c = value.charCodeAt(0);
+  if (
+    c > 0x20 && c !== 0x3d && c !== 0x2b && c !== 0x2d && c !== 0x40 && c !== 0xa0 && c < 0x1680 &&
+    !value.includes('\n') && !value.includes('\r')
+  ) {
+    return value;
+  }
   // A cell that starts with tab, CR or NUL is dangerous as a whole.
   const whole = /^[\t\r\u0000]/.test(value) ? `'${value}` : value;
   // Odd indexes are the line breaks themselves (kept as they were).

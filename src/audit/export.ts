@@ -10,7 +10,7 @@ import QueryStream from 'pg-query-stream';
 import type { TenantDb } from '../tenancy/index.js';
 import { csvRecord } from './csv.js';
 import { type AuditFilter, filterSql } from './filter.js';
-import { RAW_COLUMNS, type RawAuditRow } from './record-row.js';
+import { RAW_COLUMNS } from './record-row.js';
 
 /** Export formats. */
 export type AuditExportFormat = 'csv' | 'json' | 'ndjson';
@@ -36,27 +36,30 @@ export const CSV_COLUMNS = [
   'prev_hash',
 ] as const;
 
-function jsonLine(r: RawAuditRow): string {
-  // details is already JSON text (jsonb output): embed it, do not re-parse.
+/** A row in array form, in {@link CSV_COLUMNS} order (= RAW_COLUMNS order). */
+type RowArray = ReadonlyArray<string | null>;
+
+function jsonLine(r: RowArray): string {
+  // details (index 12) is already JSON text (jsonb output): embed it, do not re-parse.
   const head = JSON.stringify({
-    id: r.id,
-    orgId: r.org_id,
-    seq: Number(r.seq),
-    createdAt: r.created_at,
-    userId: r.user_id,
-    userEmail: r.user_email,
-    userRole: r.user_role,
-    ipAddress: r.ip_address,
-    userAgent: r.user_agent,
-    action: r.action,
-    resourceType: r.resource_type,
-    resourceId: r.resource_id,
-    requestId: r.request_id,
-    sessionId: r.session_id,
-    hash: r.hash,
-    prevHash: r.prev_hash,
+    id: r[0],
+    orgId: r[1],
+    seq: Number(r[2]),
+    createdAt: r[3],
+    userId: r[4],
+    userEmail: r[5],
+    userRole: r[6],
+    ipAddress: r[7],
+    userAgent: r[8],
+    action: r[9],
+    resourceType: r[10],
+    resourceId: r[11],
+    requestId: r[13],
+    sessionId: r[14],
+    hash: r[15],
+    prevHash: r[16],
   });
-  return `${head.slice(0, -1)},"details":${r.details}}`;
+  return `${head.slice(0, -1)},"details":${r[12] ?? '{}'}}`;
 }
 
 /** Builds the encoder that turns rows into bytes of one format, batching small writes. */
@@ -72,10 +75,10 @@ export function createEncoder(format: AuditExportFormat): Transform {
   return new Transform({
     writableObjectMode: true,
     readableObjectMode: false,
-    transform(row: RawAuditRow, _enc, cb) {
+    transform(row: RowArray, _enc, cb) {
       if (first) buffer += header();
       if (format === 'csv') {
-        buffer += csvRecord(CSV_COLUMNS.map((c) => row[c] as string | null));
+        buffer += csvRecord(row);
       } else if (format === 'ndjson') {
         buffer += `${jsonLine(row)}\n`;
       } else {
@@ -115,12 +118,13 @@ export async function exportRows(
     new QueryStream(`SELECT ${RAW_COLUMNS} FROM tenantguard.security_audit_log l WHERE ${where} ORDER BY l.seq`, params, {
       batchSize,
       highWaterMark: batchSize,
+      rowMode: 'array',
     }),
   );
   let rows = 0;
   const counter = new Transform({
     objectMode: true,
-    transform(row: RawAuditRow, _enc, cb) {
+    transform(row: RowArray, _enc, cb) {
       rows += 1;
       cb(null, row);
     },
