@@ -358,7 +358,9 @@ export function createPermissionStore(options: PermissionStoreOptions = {}): Per
       invalidate(db.orgId);
       return (r.rowCount ?? 0) > 0;
     } catch (err) {
-      if ((err as { code?: unknown }).code === '23503') {
+      // 23503 foreign_key_violation; PostgreSQL 18 reports ON DELETE RESTRICT as 23001.
+      const code = (err as { code?: unknown }).code;
+      if (code === '23503' || code === '23001') {
         throw new TenantGuardError('RBAC_CUSTOM_ROLE_INVALID', 'Custom role is still assigned to members or used as a base.', {
           details: { role: name, why: 'in use' },
           cause: err,

@@ -81,7 +81,7 @@ describe('differential: compiled matcher vs reference matcher', () => {
           return true;
         },
       ),
-      { numRuns: 20_000 },
+      { numRuns: 10_000 },
     );
   });
 });

@@ -65,7 +65,7 @@ describe('properties of the permission engine', () => {
         }
         expect(d.get('member')).toEqual(d.get('editor'));
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
     for (let i = 0; i + 1 < BUILTIN_ROLES.length; i += 1) {
       const hi = new Set(ROLE_PERMISSIONS[BUILTIN_ROLES[i] as 'owner']);
@@ -111,7 +111,7 @@ describe('properties of the permission engine', () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
@@ -133,7 +133,7 @@ describe('properties of the permission engine', () => {
           }
         },
       ),
-      { numRuns: 2_000 },
+      { numRuns: 1_000 },
     );
   });
 
@@ -193,7 +193,7 @@ describe('properties of the permission engine', () => {
           }
         },
       ),
-      { numRuns: 2_000 },
+      { numRuns: 1_000 },
     );
   });
 
@@ -228,7 +228,7 @@ describe('properties of the permission engine', () => {
           }
         },
       ),
-      { numRuns: 1_000 },
+      { numRuns: 300 },
     );
     // The casbin collision, concretely: two pairs that join to the same "a$$b$$c".
     const cache = createPrincipalCache<string>();
