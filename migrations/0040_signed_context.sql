@@ -109,7 +109,6 @@ DECLARE
   s_age integer;
   s_future integer;
   now_us bigint;
-  accepted integer;
 BEGIN
   IF p_org IS NULL OR p_key_id IS NULL OR p_pid IS NULL OR p_issued_at IS NULL OR p_proof IS NULL THEN
     RAISE EXCEPTION 'tenantguard: signed tenant entry needs an org, a key id, a backend pid, an issue time and a proof'
@@ -148,15 +147,19 @@ BEGIN
   END IF;
   -- Single use: each backend accepts only proofs newer than the last one it
   -- accepted. Writing the row also binds the entry to this transaction (xact).
-  INSERT INTO tenantguard.context_ledger AS l (pid, issued_at, org_id, xact, key_id)
-  VALUES (p_pid, p_issued_at, p_org, pg_current_xact_id(), p_key_id)
-  ON CONFLICT (pid) DO UPDATE
-    SET issued_at = EXCLUDED.issued_at, org_id = EXCLUDED.org_id, xact = EXCLUDED.xact, key_id = EXCLUDED.key_id
-    WHERE l.issued_at < EXCLUDED.issued_at
-  RETURNING 1 INTO accepted;
-  IF accepted IS NULL THEN
-    RAISE EXCEPTION 'tenantguard: signed tenant proof was already used (replay)'
-      USING ERRCODE = 'TG005';
+  -- The common case is a plain (HOT) UPDATE of this backend's row; the
+  -- first entry on a backend inserts it.
+  UPDATE tenantguard.context_ledger AS l
+     SET issued_at = p_issued_at, org_id = p_org, xact = pg_current_xact_id(), key_id = p_key_id
+   WHERE l.pid = p_pid AND l.issued_at < p_issued_at;
+  IF NOT FOUND THEN
+    INSERT INTO tenantguard.context_ledger AS l (pid, issued_at, org_id, xact, key_id)
+    VALUES (p_pid, p_issued_at, p_org, pg_current_xact_id(), p_key_id)
+    ON CONFLICT (pid) DO NOTHING;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'tenantguard: signed tenant proof was already used (replay)'
+        USING ERRCODE = 'TG005', HINT = 'Each proof is accepted once per backend, in increasing issue order.';
+    END IF;
   END IF;
 END
 $fn$;

@@ -69,6 +69,15 @@ export {
 export type { EnableSignedContextOptions, SignedContextStatus } from './tenancy/signed-context-admin.js';
 export { StatementBatch, runStatementBatch, supportsStatementBatch, isPipelinedClient } from './tenancy/signed-context-batch.js';
 export type { BatchStatement } from './tenancy/signed-context-batch.js';
+// tenancy (issue 7): dedicated placement
+export { SHARED_PLACEMENT, describePlacement, parsePlacement, samePlacement, schemaSearchPathSql } from './tenancy/placement.js';
+export type { Placement } from './tenancy/placement.js';
+export { createTenantRouter, describeOrgPlacement } from './tenancy/tenant-router.js';
+export type { TenantRouter, TenantRouterOptions } from './tenancy/tenant-router.js';
+export { provisionPlacement } from './tenancy/placement-provision.js';
+export type { ProvisionPlacementOptions, ProvisionResult } from './tenancy/placement-provision.js';
+export { moveOrg, purgeMovedOrg } from './tenancy/move-org.js';
+export type { MoveOrgOptions, MoveOrgResult, MoveTableReport, PurgeMovedOrgOptions } from './tenancy/move-org.js';
 
 // @migrate-exports
 export { migrate, migrationStatus, verifyMigrations, bundledMigrationsDirectory, splitSqlStatements } from './migrate/index.js';
