@@ -64,7 +64,7 @@ function malformed(message: string): TenantGuardError {
 
 /**
  * Decodes a token and checks everything that needs no key: url-safe base64
- * (padded per spec; unpadded accepted, non-canonical refused), minimum length,
+ * (padded, as the spec and Python require; non-canonical refused), minimum length,
  * version byte and whole-block ciphertext (at least one block: PKCS7 always pads).
  */
 export function decodeToken(token: unknown): Buffer {
@@ -73,11 +73,10 @@ export function decodeToken(token: unknown): Buffer {
   else if (token instanceof Uint8Array) text = Buffer.from(token).toString('latin1');
   else throw malformed('a Fernet token must be a string');
   if (text.length === 0 || !TOKEN_CHARS.test(text)) throw malformed('the Fernet token is not url-safe base64');
+  // Padding is required, as in the spec and Python's `cryptography`.
+  if (text.length % 4 !== 0) throw malformed('the Fernet token is not padded url-safe base64');
   const eq = text.indexOf('=');
   const body = eq === -1 ? text : text.slice(0, eq);
-  if (body.length % 4 === 1 || (eq !== -1 && text.length % 4 !== 0)) {
-    throw malformed('the Fernet token is not url-safe base64');
-  }
   const bytes = Buffer.from(body, 'base64url');
   // Canonical form only: one token string per byte string.
   if (bytes.toString('base64url') !== body) throw malformed('the Fernet token is not canonical base64');
