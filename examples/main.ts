@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   await root.query(`CREATE DATABASE ${database}`);
   const adminUrl = withDatabase(server.url, database);
   const pools: pg.Pool[] = [];
+  const closers: Array<() => Promise<void>> = [];
   try {
     const result = await migrate({ databaseUrl: adminUrl });
     console.log(`migrations applied: ${JSON.stringify(result.applied ?? result)}`);
@@ -46,6 +47,15 @@ async function main(): Promise<void> {
     const adminPool = new pg.Pool({ connectionString: adminUrl, max: 2 });
     const appPool = new pg.Pool({ connectionString: app.toString(), max: 5 });
     pools.push(adminPool, appPool);
+    // node-postgres emits 'error' on the pool when an idle connection dies;
+    // without a listener that crashes the process. Every app needs this.
+    let closing = false;
+    for (const p of pools) p.on('error', (err) => { if (!closing) console.error(`pool: idle connection lost: ${err.message}`); });
+    const close = async (): Promise<void> => {
+      closing = true;
+      await Promise.allSettled(pools.map((p) => p.end()));
+    };
+    closers.push(close);
     const ctx: ExampleContext = {
       adminUrl,
       appUrl: app.toString(),
@@ -59,7 +69,7 @@ async function main(): Promise<void> {
     for (const [, step] of steps) await step(ctx);
     console.log('\nexample finished: every check passed');
   } finally {
-    await Promise.allSettled(pools.map((p) => p.end()));
+    for (const close of closers) await close();
     await root.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch((e: unknown) => console.error(e));
     await root.query(`DROP ROLE IF EXISTS ${appRole}`).catch((e: unknown) => console.error(e));
     await root.end();
