@@ -189,6 +189,24 @@ describe('vault: master key rotation, org key rotation, crypto-shredding', () =>
     expect(await vault.rotateOrgKey(newOrg())).toMatchObject({ keyVersion: null, reencrypted: 0 });
   });
 
+  it('rotateOrgKey racing 30 concurrent writes loses nothing and leaves one active key', async () => {
+    master.use('m3');
+    const org = newOrg();
+    await seedOrg(org, 10);
+    const pool = db.createPool({ as: 'app', max: 12 });
+    const writes = Array.from({ length: 30 }, (_, i) =>
+      withTenant(pool, org, (tx) => vault.put(tx, `race.${String(i).padStart(3, '0')}`, `value ${org} ${i}`)),
+    );
+    const [report] = await Promise.all([vault.rotateOrgKey(org, { batchSize: 4 }), ...writes]);
+    expect(report).toMatchObject({ resumed: false, retiredKeyVersions: [1] });
+    // Writes either finished under the old key before the rotation locked it (and were moved) or used the new one.
+    const keys = await keyRows(org);
+    expect(keys.map((k) => [k.version, k.state])).toEqual([[report.keyVersion, 'active']]);
+    expect(new Set((await secretRows(org)).map((s) => s.key_version))).toEqual(new Set([keys[0]!.version]));
+    expect(await readAll(org, 10)).toEqual(expected(org, 10));
+    expect(await readAll(org, 30, 'race')).toEqual(expected(org, 30));
+  });
+
   it('destroyOrgKeys shreds one org: nothing left decrypts it, the audit hook runs in the same transaction', async () => {
     master.use('m3');
     const victim = newOrg();
