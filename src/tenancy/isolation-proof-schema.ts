@@ -1,6 +1,7 @@
 /**
- * The shape of an isolation proof, as a zod schema (exported so callers can
- * validate a proof they receive over HTTP) and its inferred type.
+ * The shape of an isolation proof: documented interfaces, and a zod schema
+ * checked against them (exported so a caller can validate a proof it
+ * receives, e.g. over HTTP).
  *
  * @module tenancy
  */
@@ -34,38 +35,188 @@ export const PROOF_FINDING_CODES = [
 export type ProofFindingCode = (typeof PROOF_FINDING_CODES)[number];
 
 /** How bad a finding is: `critical` and `high` mean isolation is not proven. */
-export const severitySchema = z.enum(['critical', 'high', 'medium', 'low']);
+export type ProofSeverity = 'critical' | 'high' | 'medium' | 'low';
 
 /** One problem found in the live catalog, with a one-line fix. */
-export const findingSchema = z.object({
-  code: z.enum(PROOF_FINDING_CODES),
-  severity: severitySchema,
-  /** The object concerned (`schema.table`, a view, a function signature, a role). */
-  object: z.string(),
+export interface ProofFinding {
+  /** Stable code: match on this. */
+  code: ProofFindingCode;
+  /** `critical` / `high` make {@link IsolationProof.isolated} false. */
+  severity: ProofSeverity;
+  /** The object concerned (`schema.table`, `schema.table: constraint`, a function signature, a role). */
+  object: string;
   /** What is wrong, in one sentence. */
-  message: z.string(),
+  message: string;
   /** How to fix it, in one line (usually SQL). */
+  fix: string;
+}
+
+/** One RLS policy on a tenant table, as read from pg_policy. */
+export interface ProofPolicy {
+  /** Policy name. */
+  name: string;
+  /** The command it covers. */
+  command: 'ALL' | 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
+  /** Permissive policies are OR-ed together; restrictive ones AND-ed. */
+  permissive: boolean;
+  /** Roles the policy applies to (`PUBLIC` for all). */
+  roles: string[];
+  /** The USING expression as PostgreSQL prints it. */
+  using: string | null;
+  /** The WITH CHECK expression as PostgreSQL prints it. */
+  withCheck: string | null;
+  /** USING compares the tenant column to the transaction's org. */
+  tenantBound: boolean;
+  /** The tenant column is compared with `=` and never cast, so an index on it can serve the policy. */
+  indexFriendly: boolean;
+}
+
+/** What the proof found for one table that has the tenant column. */
+export interface TableProof {
+  /** Schema name. */
+  schema: string;
+  /** Table name. */
+  name: string;
+  /** The tenant column looked for. */
+  tenantColumn: string;
+  /** Its type (`uuid` expected). */
+  tenantColumnType: string;
+  /** The table is a partition of another. */
+  partition: boolean;
+  /** The owning role. */
+  owner: string;
+  /** Row-level security is enabled. */
+  rlsEnabled: boolean;
+  /** Row-level security is forced (applies to the owner too). */
+  rlsForced: boolean;
+  /** Every policy on the table. */
+  policies: ProofPolicy[];
+  /** Every tenant-bound policy is index-friendly (false when there is none). */
+  policyIndexFriendly: boolean;
+  /** A valid, non-partial index leading with the tenant column, or null. */
+  tenantIndex: string | null;
+  /** tenantguard_app holds some privilege on the table (null when that role does not exist). */
+  reachableByApp: boolean | null;
+  /** Enabled triggers on this table whose function lives in the tenantguard schema (e.g. audit). */
+  tenantguardTriggers: string[];
+  /** This org's rows, counted inside its tenant transaction (null when the proof's role cannot SELECT). */
+  orgRowCount: number | null;
+  /** A row of any other org was visible inside this org's transaction (null when not checked). */
+  crossTenantRowsVisible: boolean | null;
+  /** RLS enabled and forced, a tenant policy, nothing widening it, no other org visible, not app-owned. */
+  enforced: boolean;
+}
+
+/** One row of `tenantguard.audit_doctor()` (installed by the audit migrations). */
+export interface AuditCheck {
+  /** The doctor's check code. */
+  code: string;
+  /** The check passed. */
+  ok: boolean;
+  /** What was found. */
+  detail: string;
+}
+
+/** The application layer: did the tenant transaction really carry the org? */
+export interface ProofApplicationLayer {
+  /** `active` when `tenantguard.current_org_id()` returned this org inside the transaction. */
+  status: 'active' | 'inactive';
+  /** How the tenant is entered. */
+  mechanism: 'withTenant';
+  /** The transaction-local setting the policies read. */
+  setting: 'app.current_org_id';
+  /** What `tenantguard.current_org_id()` returned. */
+  currentOrgId: string | null;
+}
+
+/** The database layer: does PostgreSQL apply the policies to this connection? */
+export interface ProofDatabaseLayer {
+  /** `active` only when the effective role is neither superuser nor BYPASSRLS. */
+  status: 'active' | 'deployed_inert';
+  /** The login role. */
+  sessionUser: string;
+  /** The effective role (after `SET LOCAL ROLE`). */
+  currentUser: string;
+  /** The effective role is a superuser. */
+  superuser: boolean;
+  /** The effective role has BYPASSRLS. */
+  bypassRls: boolean;
+  /** The role the proof dropped to (options.role), or null. */
+  viaRole: string | null;
+  /** The effective role belongs to tenantguard_app. */
+  memberOfAppRole: boolean;
+  /** Why the status is what it is, in one sentence. */
+  reason: string;
+}
+
+/** The audit log's state, from its doctor. */
+export interface ProofAudit {
+  /** `present` once the audit migrations are installed (doctor function or audit table). */
+  status: 'present' | 'absent';
+  /** Rows of `tenantguard.audit_doctor()`; null when it does not exist or failed. */
+  checks: AuditCheck[] | null;
+  /** Set when calling the doctor failed. */
+  error: string | null;
+}
+
+/** System-wide figures: counts only, never rows or ids. */
+export interface ProofSystemTotals {
+  /** Tables with the tenant column. */
+  tenantTables: number;
+  /** Of those, how many are {@link TableProof.enforced}. */
+  enforcedTables: number;
+  /** This org's rows over the tables the proof could count. */
+  orgRows: number;
+  /** Planner estimate of all orgs' rows (pg_class.reltuples; no rows read); null if a table was never analysed. */
+  estimatedTotalRows: number | null;
+}
+
+/** The isolation proof: what is enforced right now, read from the live catalog. */
+export interface IsolationProof {
+  /** The org whose view was proven. */
+  orgId: string;
+  /** When the proof was taken (ISO 8601). */
+  generatedAt: string;
+  /** PostgreSQL's `server_version`. */
+  serverVersion: string;
+  /** Both layers active and no critical or high finding. */
+  isolated: boolean;
+  /** See {@link ProofApplicationLayer}. */
+  applicationLayer: ProofApplicationLayer;
+  /** See {@link ProofDatabaseLayer}. */
+  databaseLayer: ProofDatabaseLayer;
+  /** Every table that has the tenant column. */
+  tables: TableProof[];
+  /** See {@link ProofAudit}. */
+  audit: ProofAudit;
+  /** See {@link ProofSystemTotals}. */
+  systemTotals: ProofSystemTotals;
+  /** Every problem found, with a stable code and a one-line fix. */
+  findings: ProofFinding[];
+}
+
+const count = z.number().int().nonnegative();
+
+const findingSchema = z.object({
+  code: z.enum(PROOF_FINDING_CODES),
+  severity: z.enum(['critical', 'high', 'medium', 'low']),
+  object: z.string(),
+  message: z.string(),
   fix: z.string(),
 });
 
-/** One RLS policy on a tenant table, as read from pg_policy. */
-export const policySchema = z.object({
+const policySchema = z.object({
   name: z.string(),
-  /** `ALL`, `SELECT`, `INSERT`, `UPDATE` or `DELETE`. */
   command: z.enum(['ALL', 'SELECT', 'INSERT', 'UPDATE', 'DELETE']),
   permissive: z.boolean(),
-  /** Roles the policy applies to (`PUBLIC` for all). */
   roles: z.array(z.string()),
   using: z.string().nullable(),
   withCheck: z.string().nullable(),
-  /** USING compares the tenant column, uncast, to the transaction's org. */
   tenantBound: z.boolean(),
-  /** The tenant column is compared with `=` and never cast (an index can serve it). */
   indexFriendly: z.boolean(),
 });
 
-/** What the proof found for one table that has the tenant column. */
-export const tableProofSchema = z.object({
+const tableProofSchema = z.object({
   schema: z.string(),
   name: z.string(),
   tenantColumn: z.string(),
@@ -75,83 +226,51 @@ export const tableProofSchema = z.object({
   rlsEnabled: z.boolean(),
   rlsForced: z.boolean(),
   policies: z.array(policySchema),
-  /** Every policy that binds rows to the tenant is index-friendly (false when there is none). */
   policyIndexFriendly: z.boolean(),
-  /** A valid, non-partial index leads with the tenant column. */
   tenantIndex: z.string().nullable(),
-  /** tenantguard_app holds some privilege on the table (null when that role does not exist). */
   reachableByApp: z.boolean().nullable(),
-  /** Enabled triggers on this table whose function lives in the tenantguard schema (e.g. audit). */
   tenantguardTriggers: z.array(z.string()),
-  /** This org's rows, counted inside a tenant transaction (null when the proof's role cannot SELECT). */
-  orgRowCount: z.number().int().nonnegative().nullable(),
-  /** Rows of any other org were visible inside this org's transaction (null when not checked). */
+  orgRowCount: count.nullable(),
   crossTenantRowsVisible: z.boolean().nullable(),
-  /** RLS enabled and forced, a tenant policy, nothing widening it, cross-tenant rows invisible. */
   enforced: z.boolean(),
 });
 
-/** One row of `tenantguard.audit_doctor()`. */
-export const auditCheckSchema = z.object({ code: z.string(), ok: z.boolean(), detail: z.string() });
-
-/** The isolation proof: what is enforced right now, read from the live catalog. */
-export const isolationProofSchema = z.object({
+/**
+ * The zod schema of an {@link IsolationProof}. `isolationProof` validates its
+ * own result with it; use it to validate a proof you receive.
+ */
+export const isolationProofSchema: z.ZodType<IsolationProof> = z.object({
   orgId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
   generatedAt: z.string(),
-  /** PostgreSQL's `server_version`. */
   serverVersion: z.string(),
-  /** True when both layers are active and no critical or high finding exists. */
   isolated: z.boolean(),
   applicationLayer: z.object({
-    /** `active` when the tenant transaction really carried this org. */
     status: z.enum(['active', 'inactive']),
     mechanism: z.literal('withTenant'),
-    /** The transaction-local setting the policies read. */
     setting: z.literal('app.current_org_id'),
-    /** What `tenantguard.current_org_id()` returned inside the transaction. */
     currentOrgId: z.string().nullable(),
   }),
   databaseLayer: z.object({
-    /** `active` only when the effective role is neither superuser nor BYPASSRLS. */
     status: z.enum(['active', 'deployed_inert']),
     sessionUser: z.string(),
     currentUser: z.string(),
     superuser: z.boolean(),
     bypassRls: z.boolean(),
-    /** The role the proof dropped to with `SET LOCAL ROLE` (options.role), or null. */
     viaRole: z.string().nullable(),
-    /** The effective role belongs to tenantguard_app. */
     memberOfAppRole: z.boolean(),
     reason: z.string(),
   }),
   tables: z.array(tableProofSchema),
   audit: z.object({
-    /** `present` once the audit migrations are installed (doctor function or audit table). */
     status: z.enum(['present', 'absent']),
-    /** Rows of `tenantguard.audit_doctor()`; null when it does not exist or failed. */
-    checks: z.array(auditCheckSchema).nullable(),
-    /** Set when calling the doctor failed. */
+    checks: z.array(z.object({ code: z.string(), ok: z.boolean(), detail: z.string() })).nullable(),
     error: z.string().nullable(),
   }),
-  /** Counts only, never rows or ids. */
   systemTotals: z.object({
-    tenantTables: z.number().int().nonnegative(),
-    enforcedTables: z.number().int().nonnegative(),
-    /** Sum of this org's rows over the tables the proof could count. */
-    orgRows: z.number().int().nonnegative(),
-    /** Planner estimate of all orgs' rows (pg_class.reltuples; no rows read), null if never analysed. */
-    estimatedTotalRows: z.number().int().nonnegative().nullable(),
+    tenantTables: count,
+    enforcedTables: count,
+    orgRows: count,
+    estimatedTotalRows: count.nullable(),
   }),
   findings: z.array(findingSchema),
 });
-
-/** A finding in an {@link IsolationProof}. */
-export type ProofFinding = z.infer<typeof findingSchema>;
-/** A policy in an {@link IsolationProof}. */
-export type ProofPolicy = z.infer<typeof policySchema>;
-/** A table in an {@link IsolationProof}. */
-export type TableProof = z.infer<typeof tableProofSchema>;
-/** A row of `tenantguard.audit_doctor()`. */
-export type AuditCheck = z.infer<typeof auditCheckSchema>;
-/** The result of {@link isolationProof}. */
-export type IsolationProof = z.infer<typeof isolationProofSchema>;

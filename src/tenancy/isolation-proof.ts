@@ -20,6 +20,9 @@ import {
   type TableProof,
 } from './isolation-proof-schema.js';
 import { withTenant as defaultWithTenant, type WithTenant } from './with-tenant.js';
+import { readSignedContextStatus } from './signed-context-admin.js';
+import { describePlacement } from './placement.js';
+import type { TenantRouter } from './tenant-router.js';
 
 /** Options for {@link isolationProof}. */
 export interface IsolationProofOptions {
@@ -34,6 +37,8 @@ export interface IsolationProofOptions {
   tenantColumn?: string;
   /** The withTenant to run in (issue 7's signed or routed runner); default {@link withTenant}. */
   withTenant?: WithTenant;
+  /** Issue 7: take the proof through this tenant router (unless `withTenant` is given) and report the org's placement. */
+  router?: TenantRouter;
 }
 
 const optionsSchema = z.object({
@@ -41,7 +46,46 @@ const optionsSchema = z.object({
   role: z.string().min(1).max(63).optional(),
   tenantColumn: z.string().min(1).max(63).optional(),
   withTenant: z.custom<WithTenant>((v) => typeof v === 'function').optional(),
+  router: z.custom<TenantRouter>((v) => typeof v === 'object' && v !== null).optional(),
 });
+
+/** Issue 7: the signed context's status in the org's database (null when not installed or not readable). */
+async function signedContextOf(db: TenantDb): Promise<IsolationProof['signedContext']> {
+  await db.query('SAVEPOINT tenantguard_proof_signed');
+  try {
+    const s = await readSignedContextStatus(db);
+    await db.query('RELEASE SAVEPOINT tenantguard_proof_signed');
+    if (s === undefined) return null;
+    return { enabled: s.enabled, enforced: s.enforced, maxAgeSeconds: s.maxAgeSeconds, activeKeys: s.activeKeys, retiredKeys: s.retiredKeys, tamperEvents: s.tamperEvents };
+  } catch {
+    await db.query('ROLLBACK TO SAVEPOINT tenantguard_proof_signed');
+    return null;
+  }
+}
+
+/** Issue 7: the signed context and the placement, added to a collected proof. */
+function withIssue7(proof: IsolationProof, signed: IsolationProof['signedContext'], router: TenantRouter | undefined, orgId: OrgId): IsolationProof {
+  const findings = [...proof.findings];
+  if (signed?.enabled === true && !signed.enforced) {
+    findings.push({
+      code: 'SIGNED_CONTEXT_NOT_ENFORCED',
+      severity: 'high',
+      object: 'tenantguard.current_org_id()',
+      message: 'the signed context is enabled but current_org_id() no longer delegates to the signed check (replaced after enabling): a plain set_config switches tenants again',
+      fix: 'SELECT tenantguard.enable_signed_context();',
+    });
+  }
+  let placement: IsolationProof['placement'] = null;
+  if (router !== undefined) {
+    const kinds = [...router.placements().values()].map((p) => p.kind);
+    placement = {
+      org: describePlacement(router.placementOf(orgId)),
+      dedicatedOrgs: { schema: kinds.filter((k) => k === 'schema').length, database: kinds.filter((k) => k === 'database').length },
+    };
+  }
+  const isolated = proof.isolated && !findings.some((f) => f.code === 'SIGNED_CONTEXT_NOT_ENFORCED');
+  return { ...proof, isolated, findings, signedContext: signed, placement };
+}
 
 const APP_ROLE = 'tenantguard_app';
 
@@ -466,8 +510,8 @@ export async function isolationProof(pool: PoolLike, options: IsolationProofOpti
   }
   const orgId = parseOrgId(options.orgId);
   const column = options.tenantColumn ?? 'org_id';
-  const run = options.withTenant ?? defaultWithTenant;
-  const raw = await run(pool, orgId, (db) => collect(db, orgId, column, options.role), {
+  const run = options.withTenant ?? options.router?.withTenant ?? defaultWithTenant;
+  const raw = await run(pool, orgId, async (db) => withIssue7(await collect(db, orgId, column, options.role), await signedContextOf(db), options.router, orgId), {
     readOnly: true,
     ...(options.role !== undefined ? { role: options.role } : {}),
   });

@@ -13,7 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTenantGuardError } from '../../src/errors.js';
 import { migrate } from '../../src/migrate/index.js';
-import type { OrgId, TenantDb } from '../../src/tenancy/index.js';
+import { isolationProof, type OrgId, type TenantDb } from '../../src/tenancy/index.js';
 import { moveOrg, purgeMovedOrg } from '../../src/tenancy/move-org.js';
 import { parsePlacement, type Placement } from '../../src/tenancy/placement.js';
 import { provisionPlacement } from '../../src/tenancy/placement-provision.js';
@@ -216,6 +216,23 @@ describe('the router', () => {
     expect(nested).toEqual({ outer: ['a-1', 'a-2', 'a-3'], inner: 4 });
     expect(() => router.place(A, { kind: 'database', target: 'nowhere' })).toThrow(/unknown target/);
     expect(router.placementOf(A)).toEqual({ kind: 'shared' });
+  });
+});
+
+describe('the isolation proof through the router', () => {
+  it("reports each org's placement and its database's signed context", async () => {
+    const g = await isolationProof(db.appPool, { orgId: G, router });
+    expect(g.placement).toEqual({ org: 'schema:org_gamma', dedicatedOrgs: { schema: 1, database: 1 } });
+    expect(g.signedContext).toMatchObject({ enabled: false, enforced: false });
+    expect(g.applicationLayer.currentOrgId).toBe(G);
+    expect(g.tables.some((t) => t.schema === 'org_gamma' && t.name === 'items' && t.orgRowCount === 2)).toBe(true);
+    const d = await isolationProof(db.appPool, { orgId: D, router });
+    expect(d.placement?.org).toBe('database:dedicated');
+    expect(d.signedContext).toMatchObject({ enabled: true, enforced: true });
+    expect(d.serverVersion).toMatch(/^18/);
+    expect(d.applicationLayer).toMatchObject({ status: 'active', currentOrgId: D });
+    const a = await isolationProof(db.appPool, { orgId: A, router });
+    expect(a.placement?.org).toBe('shared');
   });
 });
 

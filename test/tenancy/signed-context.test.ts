@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTenantGuardError, TenantGuardError } from '../../src/errors.js';
-import { withTenant, type OrgId, type PoolClientLike, type TenantDb } from '../../src/tenancy/index.js';
+import { isolationProof, withTenant, type OrgId, type PoolClientLike, type TenantDb } from '../../src/tenancy/index.js';
 import { createSignedContext, signedEntryStatements } from '../../src/tenancy/signed-context.js';
 import {
   disableSignedContext,
@@ -415,6 +415,26 @@ describe('enabled', () => {
     expect(isTenantGuardError(err, 'SIGNED_CONTEXT_KEY_INVALID')).toBe(true);
     expect(JSON.stringify({ m: (err as Error).message, d: (err as TenantGuardError).details })).not.toContain(secret);
     expect(() => createSignedContext({ key: { id: 'bad id!', secret: generateContextKeySecret() } })).toThrow(TenantGuardError);
+  });
+
+  it('the isolation proof reports the signed context, and flags it when current_org_id() was replaced afterwards', async () => {
+    const proof = await isolationProof(db.appPool, { orgId: A, withTenant: signed2.withTenant });
+    expect(proof.signedContext).toMatchObject({ enabled: true, enforced: true, activeKeys: 1, retiredKeys: 1 });
+    expect(proof.signedContext?.tamperEvents).toBeGreaterThan(0);
+    expect(proof.applicationLayer).toMatchObject({ status: 'active', currentOrgId: A });
+    expect(proof.findings.map((f) => f.code)).not.toContain('SIGNED_CONTEXT_NOT_ENFORCED');
+    // the plain entry under the signed context: the proof says the app layer carried no org
+    const plain = await isolationProof(db.appPool, { orgId: A });
+    expect(plain.applicationLayer.status).toBe('inactive');
+    expect(plain.isolated).toBe(false);
+    // a later migration that redefines current_org_id() silently undoes the signed context: reported
+    const { rows } = await db.pool.query<{ def: string }>('SELECT plain_definition AS def FROM tenantguard.context_settings');
+    await db.pool.query(rows[0]?.def ?? '');
+    const drifted = await isolationProof(db.appPool, { orgId: A });
+    expect(drifted.signedContext).toMatchObject({ enabled: true, enforced: false });
+    expect(drifted.findings.map((f) => f.code)).toContain('SIGNED_CONTEXT_NOT_ENFORCED');
+    expect(drifted.isolated).toBe(false);
+    await enableSignedContext(db.pool);
   });
 
   it('disabling restores the plain context', async () => {
