@@ -52,40 +52,43 @@ function algOf(token: string): string | undefined {
   }
 }
 
+// jose errors are not kept as `cause`: some carry the decoded claims set, and
+// an application logging the cause would log token contents.
 function mapJoseError(err: unknown, token: string): TenantGuardError {
   if (err instanceof TenantGuardError) return err;
   if (err instanceof joseErrors.JOSEAlgNotAllowed || err instanceof joseErrors.JOSENotSupported) {
     const alg = algOf(token);
-    if (alg !== undefined && alg.toLowerCase() === 'none') return fail('JWT_UNSECURED', 'unsecured JWT (alg none) refused', undefined, err);
-    return fail('JWT_ALG_NOT_ALLOWED', 'JWT algorithm not allowed', { alg }, err);
+    if (alg !== undefined && alg.toLowerCase() === 'none') return fail('JWT_UNSECURED', 'unsecured JWT (alg none) refused');
+    return fail('JWT_ALG_NOT_ALLOWED', 'JWT algorithm not allowed', { alg });
   }
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return fail('JWT_SIGNATURE_INVALID', 'JWT signature does not verify', undefined, err);
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return fail('JWT_SIGNATURE_INVALID', 'JWT signature does not verify');
   if (err instanceof joseErrors.JWTExpired) {
     // jose reports an iat older than maxTokenAge as JWTExpired too.
-    return fail('JWT_EXPIRED', 'JWT has expired', { claim: err.claim }, err);
+    return fail('JWT_EXPIRED', 'JWT has expired', { claim: err.claim });
   }
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
     switch (err.claim) {
       case 'nbf':
       case 'iat':
         return err.reason === 'check_failed'
-          ? fail('JWT_NOT_YET_VALID', 'JWT is not valid yet', { claim: err.claim }, err)
-          : fail('JWT_CLAIMS_INVALID', 'JWT time claim is missing or not a number', { claim: err.claim }, err);
+          ? fail('JWT_NOT_YET_VALID', 'JWT is not valid yet', { claim: err.claim })
+          : fail('JWT_CLAIMS_INVALID', 'JWT time claim is missing or not a number', { claim: err.claim });
       case 'iss':
         return err.reason === 'missing'
-          ? fail('JWT_CLAIMS_INVALID', 'JWT has no issuer', { claim: 'iss' }, err)
-          : fail('JWT_ISSUER_INVALID', 'JWT issuer is not accepted', undefined, err);
+          ? fail('JWT_CLAIMS_INVALID', 'JWT has no issuer', { claim: 'iss' })
+          : fail('JWT_ISSUER_INVALID', 'JWT issuer is not accepted');
       case 'aud':
         return err.reason === 'missing'
-          ? fail('JWT_CLAIMS_INVALID', 'JWT has no audience', { claim: 'aud' }, err)
-          : fail('JWT_AUDIENCE_INVALID', 'JWT audience is not accepted', undefined, err);
+          ? fail('JWT_CLAIMS_INVALID', 'JWT has no audience', { claim: 'aud' })
+          : fail('JWT_AUDIENCE_INVALID', 'JWT audience is not accepted');
       case 'typ':
-        return fail('JWT_TYPE_INVALID', 'JWT type is missing or not the expected one', undefined, err);
+        return fail('JWT_TYPE_INVALID', 'JWT type is missing or not the expected one');
       default:
-        return fail('JWT_CLAIMS_INVALID', 'JWT claim is missing or invalid', { claim: err.claim }, err);
+        return fail('JWT_CLAIMS_INVALID', 'JWT claim is missing or invalid', { claim: err.claim });
     }
   }
-  if (err instanceof joseErrors.JOSEError) return fail('JWT_MALFORMED', 'JWT is malformed', { joseCode: err.code }, err);
+  if (err instanceof joseErrors.JOSEError) return fail('JWT_MALFORMED', 'JWT is malformed', { joseCode: err.code });
+  // Not a jose error (e.g. a runtime failure): kept as cause for debugging.
   return fail('JWT_MALFORMED', 'JWT is malformed', undefined, err);
 }
 

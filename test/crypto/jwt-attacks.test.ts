@@ -200,6 +200,32 @@ describe('access-token verification refuses every attack with a clear code', () 
     await expectCode(a.verifyAccessToken(t.accessToken), 'JWT_SIGNATURE_INVALID');
   });
 
+  it('errors never carry token bytes (message, details, cause chain)', async () => {
+    const payload = decodeJwt(good.accessToken);
+    const bad = [
+      withSegment(good.accessToken, 1, { ...payload, role: 'owner' }),
+      await forge(accessClaims({ iss: 'https://evil.example' })),
+      await forge(accessClaims(), { kid: 'nope' }),
+      await forge(accessClaims({ org_id: 'SECRET-LOOKING-VALUE' })),
+      good.refreshToken,
+      new UnsecuredJWT(accessClaims()).encode(),
+    ];
+    for (const token of bad) {
+      const err = await sessions.verifyAccessToken(token).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isTenantGuardError(err)).toBe(true);
+      const e = err as Error & { details?: unknown };
+      const visible = `${e.message} ${JSON.stringify(e.details ?? {})}`;
+      for (const segment of token.split('.').filter((x) => x.length >= 8)) {
+        for (let i = 0; i + 8 <= segment.length; i += 8) expect(visible).not.toContain(segment.slice(i, i + 8));
+      }
+      expect(visible).not.toContain('SECRET-LOOKING-VALUE');
+      expect(e.cause).toBeUndefined(); // jose's errors carry the claims set; they are not chained
+    }
+  });
+
   it('EdDSA and ES256 sessions with a published JWKS', async () => {
     const ed = generateKeyPairSync('ed25519');
     const signer = createSessions({ pool: db.appPool, keys: [{ kid: 'ed-1', alg: 'EdDSA', privateKey: ed.privateKey }], issuer: ISSUER, audience: AUDIENCE });
