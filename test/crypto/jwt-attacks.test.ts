@@ -1,6 +1,6 @@
 import { createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { SignJWT, UnsecuredJWT, base64url, decodeJwt } from 'jose';
+import { SignJWT, UnsecuredJWT, base64url, createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSessions, type Sessions } from '../../src/crypto/sessions.js';
 import { isTenantGuardError } from '../../src/errors.js';
@@ -240,6 +240,9 @@ describe('access-token verification refuses every attack with a clear code', () 
     });
     const t = await signer.issue({ userId: 'u-ed', orgId: ORG_A, role: 'admin' });
     await expect(verifier.verifyAccessToken(t.accessToken)).resolves.toMatchObject({ userId: 'u-ed', role: 'admin' });
+    // A third party verifies with the published JWKS and plain jose.
+    const third = await jwtVerify(t.accessToken, createLocalJWKSet(jwks), { issuer: ISSUER, audience: AUDIENCE, typ: 'at+jwt' });
+    expect(third.payload.sub).toBe('u-ed');
     const es = createSessions({ pool: db.appPool, keys: [{ kid: 'ec-1', alg: 'ES256', privateKey: ec.privateKey }], issuer: ISSUER, audience: AUDIENCE });
     const te = await es.issue({ userId: 'u-es', orgId: ORG_A, role: 'viewer' });
     await expect(sessions.verifyAccessToken(te.accessToken)).resolves.toMatchObject({ userId: 'u-es' });
