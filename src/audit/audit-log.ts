@@ -29,6 +29,11 @@ export interface AuditLogConfig {
   retention?: RetentionOptions | undefined;
   /** Rows fetched per round trip by export(); default 1000. */
   exportBatchSize?: number | undefined;
+  /**
+   * Connections verifyChain() may use at once for a long chain (ranges of at
+   * least 100,000 rows each); default 2. 1 verifies on one connection.
+   */
+  verifyParallelism?: number | undefined;
 }
 
 /** What record() returns: the row's place in its chain. */
@@ -121,8 +126,11 @@ const configSchema = z
       .strict()
       .optional(),
     exportBatchSize: z.number().int().min(10).max(100_000).optional(),
+    verifyParallelism: z.number().int().min(1).max(16).optional(),
   })
   .strict();
+
+const VERIFY_CHUNK_MIN = 100_000;
 
 const rangeSchema = z
   .object({ fromSeq: z.number().int().min(1).optional(), toSeq: z.number().int().min(1).optional() })
@@ -172,6 +180,7 @@ export function createAuditLog(config: AuditLogConfig): AuditLog {
   const { pool, adminPool, retention } = config;
   const tenantOptions = config.tenant ?? {};
   const batchSize = config.exportBatchSize ?? 1000;
+  const verifyParallelism = config.verifyParallelism ?? 2;
   const readOnly: WithTenantOptions = { ...tenantOptions, readOnly: true };
 
   const record = async (db: TenantDb, event: AuditEvent): Promise<RecordedEvent> => {
@@ -246,23 +255,56 @@ export function createAuditLog(config: AuditLogConfig): AuditLog {
       const sql = 'SELECT ok, checked::text AS checked, broken_seq::text AS broken_seq, broken_id::text AS broken_id, reason FROM tenantguard.audit_verify_chain($1::uuid, $2::bigint, $3::bigint)';
       const params = [orgId, rr.data.fromSeq ?? null, rr.data.toSeq ?? null];
       type Row = { ok: boolean; checked: string; broken_seq: string | null; broken_id: string | null; reason: string | null; [c: string]: unknown };
-      let row: Row | undefined;
+      const toResult = (row: Row | undefined): ChainVerification => {
+        if (row === undefined) throw new TenantGuardError('AUDIT_QUERY_INVALID', 'verification returned nothing');
+        const out: ChainVerification = { ok: row.ok, checked: Number(row.checked) };
+        if (!row.ok) out.firstBroken = { seq: Number(row.broken_seq), id: row.broken_id, reason: row.reason ?? 'broken' };
+        return out;
+      };
       if (orgId === null) {
         const client = await needAdmin('verifying the system chain').connect();
         try {
-          row = (await client.query<Row>(sql, params)).rows[0];
+          return toResult((await client.query<Row>(sql, params)).rows[0]);
         } finally {
           client.release();
         }
-      } else {
-        const id = parseOrgId(orgId);
-        params[0] = id;
-        row = await withTenant(pool, id, async (db) => (await db.query<Row>(sql, params)).rows[0], readOnly);
       }
-      if (row === undefined) throw new TenantGuardError('AUDIT_QUERY_INVALID', 'verification returned nothing');
-      const out: ChainVerification = { ok: row.ok, checked: Number(row.checked) };
-      if (!row.ok) out.firstBroken = { seq: Number(row.broken_seq), id: row.broken_id, reason: row.reason ?? 'broken' };
-      return out;
+      const id = parseOrgId(orgId);
+      const one = async (from: number | null, to: number | null): Promise<ChainVerification> =>
+        toResult(await withTenant(pool, id, async (db) => (await db.query<Row>(sql, [id, from, to])).rows[0], readOnly));
+      if (rr.data.fromSeq !== undefined || rr.data.toSeq !== undefined || verifyParallelism < 2) {
+        return one(rr.data.fromSeq ?? null, rr.data.toSeq ?? null);
+      }
+      // Long chains: verify seq ranges on several connections at once. Each
+      // range links to the row before it, so together they check every link;
+      // only the last range checks the tail against the head.
+      const b = await withTenant(
+        pool,
+        id,
+        async (db) =>
+          (
+            await db.query<{ lo: string; hi: string }>(
+              `SELECT coalesce((SELECT max(a.through_seq) FROM tenantguard.audit_chain_anchor a WHERE a.org_id = $1::uuid), 0)::text AS lo,
+                      coalesce((SELECT h.seq FROM tenantguard.audit_chain_head h WHERE h.org_id = $1::uuid), 0)::text AS hi`,
+              [id],
+            )
+          ).rows[0],
+        readOnly,
+      );
+      const lo = Number(b?.lo ?? 0);
+      const hi = Number(b?.hi ?? 0);
+      const parts = Math.min(verifyParallelism, Math.floor((hi - lo) / VERIFY_CHUNK_MIN));
+      if (parts < 2) return one(null, null);
+      const size = Math.ceil((hi - lo) / parts);
+      const results = await Promise.all(
+        Array.from({ length: parts }, (_, i) => one(lo + 1 + i * size, i === parts - 1 ? null : lo + (i + 1) * size)),
+      );
+      const broken = results
+        .map((r) => r.firstBroken)
+        .filter((x): x is BrokenLink => x !== undefined)
+        .sort((x, y) => x.seq - y.seq)[0];
+      const total = results.reduce((a, r) => a + r.checked, 0);
+      return broken === undefined ? { ok: true, checked: total } : { ok: false, checked: total, firstBroken: broken };
     },
 
     retention: {

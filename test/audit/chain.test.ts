@@ -201,6 +201,35 @@ describe('audit hash chain', () => {
     expect(await createAuditLog({ pool: db.appPool }).verifyChain(org)).toEqual({ ok: true, checked: 20000 });
   });
 
+  it('a long chain is verified in parallel ranges that still check every link and name the first break', { timeout: 120_000 }, async () => {
+    const org = newOrg();
+    const c = await db.appPool.connect();
+    try {
+      await c.query(`BEGIN; SELECT set_config('app.current_org_id', '${org}', true)`);
+      await c.query(
+        `INSERT INTO tenantguard.security_audit_log (org_id, action, resource_type, details)
+         SELECT tenantguard.current_org_id(), 'bulk.import', 'row', jsonb_build_object('i', g) FROM generate_series(1, 210000) g`,
+      );
+      await c.query('COMMIT');
+    } finally {
+      c.release();
+    }
+    const audit = createAuditLog({ pool: db.createPool({ as: 'app', max: 4 }), verifyParallelism: 2 });
+    expect(await audit.verifyChain(org)).toEqual({ ok: true, checked: 210000 });
+    const late = await idOf(org, 150000);
+    await tamper(`UPDATE ${part} SET action = 'forged' WHERE id = $1`, [late]);
+    expect((await audit.verifyChain(org)).firstBroken).toMatchObject({ seq: 150000, id: late });
+    // The row just before the second range disappears: the second range reports it.
+    await tamper(`DELETE FROM ${part} WHERE org_id = $1 AND seq = 105000`, [org]);
+    const v = await audit.verifyChain(org);
+    expect(v.firstBroken?.seq).toBe(105000);
+    expect(v.firstBroken?.reason).toMatch(/^missing/);
+    expect(await createAuditLog({ pool: db.appPool, verifyParallelism: 1 }).verifyChain(org)).toMatchObject({
+      ok: false,
+      firstBroken: { seq: 105000 },
+    });
+  });
+
   it('REPEATABLE READ writers of one org fail with 40001 rather than fork the chain', async () => {
     const org = newOrg();
     await seed(org, 1);
