@@ -34,20 +34,19 @@ export type {
 } from './with-tenant.js';
 export { isolationProof } from './isolation-proof.js';
 export type { IsolationProofOptions } from './isolation-proof.js';
-export {
-  PROOF_FINDING_CODES,
-  auditCheckSchema,
-  findingSchema,
-  isolationProofSchema,
-  policySchema,
-  severitySchema,
-  tableProofSchema,
-} from './isolation-proof-schema.js';
+export { PROOF_FINDING_CODES, isolationProofSchema } from './isolation-proof-schema.js';
 export type {
   AuditCheck,
   IsolationProof,
+  ProofApplicationLayer,
+  ProofAudit,
+  ProofDatabaseLayer,
   ProofFinding,
   ProofFindingCode,
+  ProofPlacement,
   ProofPolicy,
+  ProofSeverity,
+  ProofSignedContext,
+  ProofSystemTotals,
   TableProof,
 } from './isolation-proof-schema.js';

@@ -29,6 +29,7 @@ export const PROOF_FINDING_CODES = [
   'UNIQUE_WITHOUT_TENANT',
   'FOREIGN_KEY_WITHOUT_TENANT',
   'AUDIT_DOCTOR_FAILED',
+  'SIGNED_CONTEXT_NOT_ENFORCED',
 ] as const;
 
 /** A stable finding code; see {@link PROOF_FINDING_CODES}. */
@@ -171,6 +172,30 @@ export interface ProofSystemTotals {
   estimatedTotalRows: number | null;
 }
 
+/** Issue 7: the signed tenant context in the org's database. */
+export interface ProofSignedContext {
+  /** The settings row says the signed context is required. */
+  enabled: boolean;
+  /** The live `current_org_id()` delegates to the signed check (what RLS uses). */
+  enforced: boolean;
+  /** A proof older than this is refused. */
+  maxAgeSeconds: number;
+  /** Keys proofs may be made with. */
+  activeKeys: number;
+  /** Keys no longer accepted. */
+  retiredKeys: number;
+  /** Contexts seen that were not entered through the signed entry. */
+  tamperEvents: number;
+}
+
+/** Issue 7: where the org lives, when the proof is taken through a tenant router. */
+export interface ProofPlacement {
+  /** `shared`, `schema:<name>` or `database:<target>`. */
+  org: string;
+  /** How many orgs the router places in a dedicated schema or database. */
+  dedicatedOrgs: { schema: number; database: number };
+}
+
 /** The isolation proof: what is enforced right now, read from the live catalog. */
 export interface IsolationProof {
   /** The org whose view was proven. */
@@ -193,6 +218,10 @@ export interface IsolationProof {
   systemTotals: ProofSystemTotals;
   /** Every problem found, with a stable code and a one-line fix. */
   findings: ProofFinding[];
+  /** Issue 7: the signed context of the org's database; null when not installed or not readable. */
+  signedContext: ProofSignedContext | null;
+  /** Issue 7: the org's placement; null unless the proof was taken through a router. */
+  placement: ProofPlacement | null;
 }
 
 const count = z.number().int().nonnegative();
@@ -273,4 +302,17 @@ export const isolationProofSchema: z.ZodType<IsolationProof> = z.object({
     estimatedTotalRows: count.nullable(),
   }),
   findings: z.array(findingSchema),
+  signedContext: z
+    .object({
+      enabled: z.boolean(),
+      enforced: z.boolean(),
+      maxAgeSeconds: z.number(),
+      activeKeys: count,
+      retiredKeys: count,
+      tamperEvents: count,
+    })
+    .nullable(),
+  placement: z
+    .object({ org: z.string(), dedicatedOrgs: z.object({ schema: count, database: count }) })
+    .nullable(),
 });

@@ -481,6 +481,9 @@ async function collect(db: TenantDb, orgId: OrgId, column: string, viaRole: stri
       estimatedTotalRows: estimated,
     },
     findings,
+    // filled in by withIssue7 (signed context, placement)
+    signedContext: null,
+    placement: null,
   };
 }
 
