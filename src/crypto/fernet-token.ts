@@ -18,6 +18,7 @@ import {
   createHmac,
   randomFillSync,
   timingSafeEqual,
+  type Cipher,
   type Decipher,
 } from 'node:crypto';
 import { TenantGuardError } from '../errors.js';
@@ -156,6 +157,12 @@ export function plaintextBytes(data: unknown): Buffer {
   throw new TenantGuardError('INPUT_INVALID', 'Fernet plaintext must be a string or a Uint8Array');
 }
 
+/** A padding-free AES-128-CBC encryptor whose chaining value starts at `chain` (zeroed first). */
+function newChainedCbc(keys: FernetKeyPair, chain: Buffer): Cipher {
+  chain.fill(0);
+  return createCipheriv('aes-128-cbc', keys.encryptionKey, chain).setAutoPadding(false);
+}
+
 /**
  * One key's sealing and opening operations. Key material lives only in
  * node:crypto KeyObjects held in private fields.
@@ -165,10 +172,15 @@ export class FernetCore {
   readonly #keys: FernetKeyPair;
   // ECB over whole blocks without padding keeps no state between update() calls.
   readonly #ecb: Decipher;
+  // Encryption reuses one CBC context per key; #chain mirrors its internal
+  // chaining value (the last ciphertext block it produced).
+  #cbc: Cipher;
+  readonly #chain = Buffer.alloc(BLOCK);
 
   constructor(key: FernetKeyInput) {
     this.#keys = parseFernetKey(key);
     this.#ecb = createDecipheriv('aes-128-ecb', this.#keys.encryptionKey, null).setAutoPadding(false);
+    this.#cbc = newChainedCbc(this.#keys, this.#chain);
   }
 
   /**
@@ -189,10 +201,23 @@ export class FernetCore {
       if (iv.length !== 16) throw new TenantGuardError('INPUT_INVALID', 'a Fernet IV is 16 bytes');
       out.set(iv, 9);
     }
-    const cipher = createCipheriv('aes-128-cbc', this.#keys.encryptionKey, out.subarray(9, HEADER));
-    let at = HEADER + cipher.update(plaintext).copy(out, HEADER);
-    at += cipher.final().copy(out, at);
-    if (at !== HEADER + ctLength) throw new Error('tenantguard: unexpected AES-CBC output length');
+    // PKCS7-pad into a scratch buffer, then fold the chaining trick into block 1:
+    // the long-lived CBC encryptor continues from its last ciphertext block
+    // (#chain), so P1 ⊕ #chain ⊕ IV gives E(P1 ⊕ IV), exactly CBC under IV.
+    const padded = Buffer.allocUnsafe(ctLength);
+    plaintext.copy(padded, 0);
+    padded.fill(ctLength - plaintext.length, plaintext.length);
+    for (let i = 0; i < BLOCK; i += 1) padded[i]! ^= this.#chain[i]! ^ out[9 + i]!;
+    const ciphertext = this.#cbc.update(padded);
+    padded.fill(0);
+    if (ciphertext.length !== ctLength) {
+      // Cannot happen with whole blocks and padding off; never reuse a desynchronised chain.
+      this.#cbc = newChainedCbc(this.#keys, this.#chain);
+      throw new Error('tenantguard: unexpected AES-CBC output length');
+    }
+    ciphertext.copy(this.#chain, 0, ctLength - BLOCK);
+    ciphertext.copy(out, HEADER);
+    const at = HEADER + ctLength;
     createHmac('sha256', this.#keys.signingKey).update(out.subarray(0, at)).digest().copy(out, at);
     return out;
   }
