@@ -193,7 +193,12 @@ export interface ProofPlacement {
   /** `shared`, `schema:<name>` or `database:<target>`. */
   org: string;
   /** How many orgs the router places in a dedicated schema or database. */
-  dedicatedOrgs: { schema: number; database: number };
+  dedicatedOrgs: {
+    /** Orgs placed in their own schema. */
+    schema: number;
+    /** Orgs placed in their own database or server. */
+    database: number;
+  };
 }
 
 /** The isolation proof: what is enforced right now, read from the live catalog. */

@@ -14,7 +14,10 @@ declare const orgIdBrand: unique symbol;
  * has been validated by {@link parseOrgId}. The brand is compile-time only;
  * at run time it is a plain string.
  */
-export type OrgId = string & { readonly [orgIdBrand]: 'OrgId' };
+export type OrgId = string & {
+  /** Compile-time brand only; never present at run time. */
+  readonly [orgIdBrand]: 'OrgId';
+};
 
 // Canonical 8-4-4-4-12 hex only: no braces, no urn:uuid: prefix, no missing
 // hyphens, no surrounding whitespace. PostgreSQL's uuid input accepts all of
