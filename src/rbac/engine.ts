@@ -212,13 +212,26 @@ interface Trace {
  * The full evaluation, shared by the slow path of `can()` and by `explain()`
  * so the two cannot disagree. Allocation-free when `trace` is null.
  */
-function evaluate(p: CompiledPrincipal, id: number, brand: string | undefined, now: number, trace: Trace | null): number {
+function evaluate(
+  p: CompiledPrincipal,
+  id: number,
+  brand: string | undefined,
+  clock: (() => number) | null,
+  trace: Trace | null,
+): number {
+  // The clock is read lazily and kept in a local: passing a fresh double
+  // between functions would box it (an allocation per check).
+  let now = -1;
   const brandLevel = BRAND_LEVEL[id] === 1;
   // Indexed loops: no iterator objects, even before the code is optimised.
   const denies = p.denies;
   for (let i = 0; i < denies.length; i += 1) {
     const r = denies[i] as CompiledOverride;
-    if (r.pattern.bits[id] !== 1 || r.expiresAt <= now) continue;
+    if (r.pattern.bits[id] !== 1) continue;
+    if (r.expiresAt !== Number.POSITIVE_INFINITY) {
+      if (now < 0) now = clock === null ? Date.now() : clock();
+      if (r.expiresAt <= now) continue;
+    }
     // A brand-limited deny applies to that brand, and to brand-less checks of
     // brand-level permissions (fail closed: "any brand" includes that one).
     if (r.brandId !== null && (!brandLevel || (brand !== undefined && r.brandId !== brand))) continue;
@@ -229,7 +242,11 @@ function evaluate(p: CompiledPrincipal, id: number, brand: string | undefined, n
   const grants = p.grants;
   for (let i = 0; i < grants.length; i += 1) {
     const r = grants[i] as CompiledOverride;
-    if (r.pattern.bits[id] !== 1 || r.expiresAt <= now) continue;
+    if (r.pattern.bits[id] !== 1) continue;
+    if (r.expiresAt !== Number.POSITIVE_INFINITY) {
+      if (now < 0) now = clock === null ? Date.now() : clock();
+      if (r.expiresAt <= now) continue;
+    }
     if (r.brandId !== null) {
       if (!brandLevel || r.brandId !== brand) continue;
     } else if (!inScope) {
@@ -282,7 +299,9 @@ function describeScope(brand: string | undefined): string {
  * ```
  */
 export function createPermissionEngine(options: PermissionEngineOptions = {}): PermissionEngine {
-  const now = options.now ?? Date.now;
+  // null: call Date.now() directly, which the optimiser inlines unboxed.
+  const clock: (() => number) | null = options.now ?? null;
+  const now = clock ?? Date.now;
   if (typeof now !== 'function') {
     throw new TenantGuardError('CONFIG_INVALID', 'options.now must be a function returning epoch milliseconds.');
   }
@@ -400,7 +419,7 @@ export function createPermissionEngine(options: PermissionEngineOptions = {}): P
     if (id === undefined) return false;
     const f = p.fast[id];
     if (f === 0) return false;
-    if (f === 2) return evaluate(p, id, brand, now(), null) < 10;
+    if (f === 2) return evaluate(p, id, brand, clock, null) < 10;
     if (p.brandScoped && BRAND_LEVEL[id] === 1) return brand !== undefined && p.brands.has(brand);
     return true;
   }
@@ -425,7 +444,7 @@ export function createPermissionEngine(options: PermissionEngineOptions = {}): P
     const b = scope?.brandId;
     const brand = b === undefined || b === null ? undefined : b;
     const trace: Trace = { override: null };
-    const code = evaluate(p, id, brand, now(), trace);
+    const code = evaluate(p, id, brand, clock, trace);
     const segs = CATALOG_INDEX.segments[id] as readonly string[];
     const where = describeScope(brand);
     switch (code) {
