@@ -163,6 +163,9 @@ export {
   verifyArchive,
 } from './audit/index.js';
 export type {
+  ActionCount,
+  DayCount,
+  UserCount,
   ArchiveAnchor,
   ArchiveChain,
   ArchiveManifest,
@@ -170,6 +173,7 @@ export type {
   AuditEvent,
   AuditExportFormat,
   AuditExportOptions,
+  AuditExportResult,
   AuditFilter,
   AuditLog,
   AuditLogConfig,

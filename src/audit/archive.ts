@@ -20,29 +20,39 @@ export const ARCHIVE_FORMAT = 'tenantguard-audit-archive/1';
 
 /** One org's chain segment inside an archive (orgId null = system chain). */
 export interface ArchiveChain {
+  /** The org, or null for the system chain. */
   orgId: string | null;
+  /** First seq of the segment. */
   firstSeq: number;
+  /** Last seq of the segment. */
   lastSeq: number;
   /** The hash before firstSeq (hex). */
   prevHash: string;
   /** The hash of lastSeq (hex). */
   lastHash: string;
+  /** Number of rows. */
   rows: number;
 }
 
 /** The manifest written next to each archive file. */
 export interface ArchiveManifest {
+  /** Format tag. */
   format: string;
+  /** The partitioned table, `schema.table`. */
   table: string;
+  /** The partition's name. */
   partition: string;
   /** Partition bounds, ISO UTC; to is exclusive. */
   from: string;
+  /** Exclusive upper bound. */
   to: string;
   /** The archive file's name (same folder as the manifest). */
   file: string;
+  /** Number of rows. */
   rowCount: number;
   /** sha256 (hex) of the archive file's bytes. */
   sha256: string;
+  /** When it was written, UTC. */
   createdAt: string;
   /** Chain segments; empty for tables without a hash chain. */
   chains: ArchiveChain[];
@@ -50,17 +60,25 @@ export interface ArchiveManifest {
 
 /** An anchor row as kept in `tenantguard.audit_chain_anchor`. */
 export interface ArchiveAnchor {
+  /** The org, or null for the system chain. */
   orgId: string | null;
+  /** First seq of the segment. */
   firstSeq: number;
+  /** Last seq archived (inclusive). */
   throughSeq: number;
+  /** The previous row's hash (hex). */
   prevHash: string;
+  /** This row's hash (hex). */
   hash: string;
+  /** Number of rows. */
   rowCount: number;
 }
 
 /** What {@link verifyArchive} found. */
 export interface ArchiveVerification {
+  /** True when nothing is wrong. */
   ok: boolean;
+  /** Number of rows. */
   rows: number;
   /** Every problem found, in order; empty when ok. */
   problems: string[];

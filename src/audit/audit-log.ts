@@ -38,10 +38,13 @@ export interface AuditLogConfig {
 
 /** What record() returns: the row's place in its chain. */
 export interface RecordedEvent {
+  /** Row id (bigint as a decimal string). */
   id: string;
+  /** Position in the org's chain. */
   seq: number;
   /** hex */
   hash: string;
+  /** When it was written, UTC. */
   createdAt: string;
 }
 
@@ -57,20 +60,31 @@ export interface BrokenLink {
 
 /** The result of {@link AuditLog.verifyChain}. */
 export interface ChainVerification {
+  /** True when nothing is wrong. */
   ok: boolean;
   /** Rows checked. */
   checked: number;
+  /** The first broken or missing link, when not ok. */
   firstBroken?: BrokenLink;
 }
 
 /** A seq range for {@link AuditLog.verifyChain}; both ends inclusive. */
 export interface SeqRange {
+  /** First seq to check (its link to the row before is checked too). */
   fromSeq?: number | undefined;
+  /** Last seq to check; omitted: through the head, whose tail is checked. */
   toSeq?: number | undefined;
+}
+
+/** What {@link AuditLog.export} wrote. */
+export interface AuditExportResult {
+  /** Rows written. */
+  rows: number;
 }
 
 /** Options of {@link AuditLog.export}. */
 export interface AuditExportOptions {
+  /** `csv` (RFC 4180, formula-safe), `json` (one array) or `ndjson` (one object per line). */
   format: AuditExportFormat;
   /** Where the bytes go; it is ended when the export finishes. */
   to: Writable;
@@ -95,7 +109,7 @@ export interface AuditLog {
   /** Counts by action, day and user over a time range. */
   summary(orgId: OrgId, range?: AuditRange): Promise<AuditSummary>;
   /** Streams an org's rows (oldest first) as CSV, JSON or NDJSON; returns the row count. */
-  export(orgId: OrgId, filter: AuditFilter, options: AuditExportOptions): Promise<{ rows: number }>;
+  export(orgId: OrgId, filter: AuditFilter, options: AuditExportOptions): Promise<AuditExportResult>;
   /** Walks the org's chain (null = the system chain, needs adminPool) and names the first broken link. */
   verifyChain(orgId: OrgId | null, range?: SeqRange): Promise<ChainVerification>;
   /** The retention job. */

@@ -13,22 +13,35 @@ import { createHash } from 'node:crypto';
 
 /** One audit row as the archive stores it: every value in PostgreSQL's text form. */
 export interface CanonicalAuditRow {
+  /** Row id (bigint as a decimal string). */
   id: string;
+  /** The org, or null for the system chain. */
   orgId: string | null;
+  /** Position in the org's chain. */
   seq: string;
   /** `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds). */
   createdAt: string;
+  /** The acting user (uuid). */
   userId: string | null;
+  /** The acting user's email at the time. */
   userEmail: string | null;
+  /** The acting user's role at the time. */
   userRole: string | null;
+  /** Client IP address. */
   ipAddress: string | null;
+  /** Client user agent. */
   userAgent: string | null;
+  /** What happened, e.g. `brand.update`. */
   action: string;
+  /** The kind of thing acted on. */
   resourceType: string;
+  /** Which one. */
   resourceId: string | null;
   /** The jsonb value's PostgreSQL text form, exactly. */
   details: string;
+  /** Correlation id of the request. */
   requestId: string | null;
+  /** Session id (never the token). */
   sessionId: string | null;
   /** hex */
   prevHash: string;

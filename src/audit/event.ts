@@ -18,7 +18,7 @@ const text = (max: number) => z.string().max(max).refine(noNul, 'must not contai
  * Zod schema of an {@link AuditEvent}. Strict: unknown keys (an `orgId`
  * above all) are rejected, so an org can never be smuggled in with the event.
  */
-export const auditEventSchema = z
+export const auditEventSchema: z.ZodType<AuditEvent> = z
   .object({
     action: z
       .string()

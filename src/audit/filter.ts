@@ -11,7 +11,9 @@ import { TenantGuardError } from '../errors.js';
 export interface AuditFilter {
   /** One action or any of several. */
   action?: string | readonly string[] | undefined;
+  /** The kind of thing acted on. */
   resourceType?: string | undefined;
+  /** Which one. */
   resourceId?: string | undefined;
   /** The acting user (uuid). */
   userId?: string | undefined;

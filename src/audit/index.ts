@@ -7,6 +7,7 @@
 export { createAuditLog } from './audit-log.js';
 export type {
   AuditExportOptions,
+  AuditExportResult,
   AuditLog,
   AuditLogConfig,
   BrokenLink,
@@ -17,7 +18,7 @@ export type {
 export { AUDIT_DETAILS_MAX_BYTES, auditEventSchema, parseAuditEvent } from './event.js';
 export type { AuditEvent } from './event.js';
 export type { AuditFilter } from './filter.js';
-export type { AuditPage, AuditQuery, AuditRange, AuditSummary } from './query.js';
+export type { ActionCount, AuditPage, AuditQuery, AuditRange, AuditSummary, DayCount, UserCount } from './query.js';
 export type { AuditRecord } from './record-row.js';
 export type { AuditExportFormat } from './export.js';
 export { csvRecord, neutraliseCell, quoteCsvField } from './csv.js';

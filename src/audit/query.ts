@@ -23,6 +23,7 @@ export interface AuditQuery extends AuditFilter {
 
 /** One page of results. */
 export interface AuditPage {
+  /** The rows of this page. */
   items: AuditRecord[];
   /** Pass as `cursor` to get the next page; null when this was the last. */
   nextCursor: string | null;
@@ -118,19 +119,49 @@ export async function queryPage(db: TenantDb, q: AuditQuery): Promise<AuditPage>
   return { items, nextCursor };
 }
 
+/** Rows of one action. */
+export interface ActionCount {
+  /** The action. */
+  action: string;
+  /** Rows. */
+  count: number;
+}
+
+/** Rows of one UTC day. */
+export interface DayCount {
+  /** `YYYY-MM-DD` (UTC). */
+  day: string;
+  /** Rows. */
+  count: number;
+}
+
+/** Rows of one user. */
+export interface UserCount {
+  /** The user, or null for rows without a user. */
+  userId: string | null;
+  /** One email the user had in the range. */
+  userEmail: string | null;
+  /** Rows. */
+  count: number;
+}
+
 /** Counts for a compliance card. */
 export interface AuditSummary {
+  /** Rows in the range. */
   total: number;
-  byAction: Array<{ action: string; count: number }>;
+  /** Counts per action, largest first. */
+  byAction: ActionCount[];
   /** UTC days, `YYYY-MM-DD`, ascending. */
-  byDay: Array<{ day: string; count: number }>;
+  byDay: DayCount[];
   /** The 50 most active users (null userId = no user, e.g. system or failed logins). */
-  byUser: Array<{ userId: string | null; userEmail: string | null; count: number }>;
+  byUser: UserCount[];
 }
 
 /** The time range of a summary. */
 export interface AuditRange {
+  /** Inclusive lower bound. */
   from?: Date | undefined;
+  /** Exclusive upper bound. */
   to?: Date | undefined;
 }
 

@@ -15,16 +15,27 @@ export interface AuditRecord {
   seq: number;
   /** UTC, microseconds: `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
   createdAt: string;
+  /** The acting user (uuid). */
   userId: string | null;
+  /** The acting user's email at the time. */
   userEmail: string | null;
+  /** The acting user's role at the time. */
   userRole: string | null;
+  /** Client IP address. */
   ipAddress: string | null;
+  /** Client user agent. */
   userAgent: string | null;
+  /** What happened, e.g. `brand.update`. */
   action: string;
+  /** The kind of thing acted on. */
   resourceType: string;
+  /** Which one. */
   resourceId: string | null;
+  /** Structured, non-secret context. */
   details: Record<string, unknown>;
+  /** Correlation id of the request. */
   requestId: string | null;
+  /** Session id (never the token). */
   sessionId: string | null;
   /** This row's hash (hex). */
   hash: string;
@@ -34,8 +45,10 @@ export interface AuditRecord {
 
 /** What the database returns for a row; details is kept as jsonb text. */
 export interface RawAuditRow {
+  /** Row id (bigint as a decimal string). */
   id: string;
   org_id: string | null;
+  /** Position in the org's chain. */
   seq: string;
   created_at: string;
   user_id: string | null;
@@ -43,12 +56,15 @@ export interface RawAuditRow {
   user_role: string | null;
   ip_address: string | null;
   user_agent: string | null;
+  /** What happened, e.g. `brand.update`. */
   action: string;
   resource_type: string;
   resource_id: string | null;
+  /** Structured, non-secret context. */
   details: string;
   request_id: string | null;
   session_id: string | null;
+  /** This row's hash (hex). */
   hash: string;
   prev_hash: string;
   [column: string]: unknown;

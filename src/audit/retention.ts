@@ -49,24 +49,35 @@ export interface RetentionOptions {
 
 /** What the job did (or, with dryRun, would do) to one partition. */
 export interface RetentionAction {
+  /** The partitioned table, `schema.table`. */
   table: string;
+  /** The partition's name. */
   partition: string;
+  /** Inclusive lower bound. */
   from: string;
+  /** Exclusive upper bound. */
   to: string;
+  /** What happened, e.g. `brand.update`. */
   action: 'archive-and-drop' | 'archived-and-dropped';
+  /** Number of rows. */
   rows?: number;
+  /** The archive file. */
   file?: string;
+  /** The manifest file. */
   manifest?: string;
+  /** sha256 (hex) of the archive file. */
   sha256?: string;
 }
 
 /** The job's report. */
 export interface RetentionReport {
+  /** True when this was a dry run (nothing changed). */
   dryRun: boolean;
   /** True when another instance held the job's lock, so nothing ran. */
   skipped: boolean;
   /** Partitions created ahead (with dryRun: those that would be). */
   created: string[];
+  /** Partitions archived and dropped (with dryRun: that would be), oldest first. */
   actions: RetentionAction[];
 }
 
