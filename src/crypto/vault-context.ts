@@ -39,11 +39,12 @@ export interface VaultAuditEvent {
 }
 
 /**
- * Called inside the same transaction as the change it reports; if it throws,
- * the change rolls back. Wire it to the audit log, e.g.
+ * Called inside the same transaction as the change it reports; a returned
+ * promise is awaited (its value ignored), and if it throws or rejects, the
+ * change rolls back. Wire it to the audit log, e.g.
  * `onAudit: (db, e) => audit.record(db, { action: e.action, ... })`.
  */
-export type VaultAuditHook = (db: TenantDb, event: VaultAuditEvent) => void | Promise<void>;
+export type VaultAuditHook = (db: TenantDb, event: VaultAuditEvent) => unknown;
 
 /** Validated vault settings plus the master-key cache. @internal */
 export interface VaultContext {
