@@ -28,9 +28,10 @@ describe('recheck: every detector regex is ReDoS-safe', () => {
 
   it('enumerates the detectors\' patterns', () => {
     expect(new Set(patterns.map((p) => p.detector))).toEqual(
-      new Set(['secrets', 'url-credentials', 'email', 'iban', 'cards', 'ssn', 'ip', 'phone', 'restore']),
+      new Set(['secrets', 'url-credentials', 'iban', 'cards', 'ssn', 'ip', 'phone', 'restore']),
     );
-    expect(patterns.length).toBeGreaterThan(50);
+    // The email detector is regex-free (it walks from each @), hence absent here.
+    expect(patterns.length).toBeGreaterThan(40);
   });
 
   it(

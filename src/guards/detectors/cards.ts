@@ -8,13 +8,15 @@
  * @module guards/detectors/cards
  */
 import type { Detector, DetectorMatch, DetectorSettings } from './types.js';
-import { nearestKeywordBefore } from './context.js';
+import { KeywordIndex } from './context.js';
 
 /**
- * A run of digit groups separated by one space or dash. The lookbehind stops
- * a match from starting inside a longer run, which keeps the scan linear.
+ * A run of digit groups separated by one space or dash, with at least 12
+ * digits (checked by the lookahead, so short numbers never leave the regex
+ * engine). The lookbehind stops a match from starting inside a longer run,
+ * which keeps the scan linear.
  */
-export const CARD_CANDIDATE = /(?<![\w.,-])\d{1,19}(?:[ -]\d{1,19}){0,9}(?![\w-]|[.,]\d)/g;
+export const CARD_CANDIDATE = /(?<![\w.,-])(?=(?:\d[ -]?){12})\d{1,19}(?:[ -]\d{1,19}){0,9}(?![\w-]|[.,]\d)/g;
 /** Words that make a number a card number. */
 export const CARD_CONTEXT = /\b(?:cards?|cc|credit|debit|visa|master ?card|amex|american express|maestro|jcb|discover|diners|unionpay|pan)\b/gi;
 /** Words right before a number that say it is an identifier of something else. */
@@ -121,6 +123,8 @@ export const cardsDetector: Detector = {
   needsDigit: true,
   patterns: [CARD_CANDIDATE, CARD_CONTEXT, CARD_NEGATIVE_CONTEXT, /^(\d)\1+$/],
   find(text: string, out: DetectorMatch[], settings: DetectorSettings): void {
+    const positive = new KeywordIndex(text, CARD_CONTEXT);
+    const negative = new KeywordIndex(text, CARD_NEGATIVE_CONTEXT);
     CARD_CANDIDATE.lastIndex = 0;
     for (let m = CARD_CANDIDATE.exec(text); m !== null; m = CARD_CANDIDATE.exec(text)) {
       const raw = m[0];
@@ -131,8 +135,8 @@ export const cardsDetector: Detector = {
       if (digitCount < 12) continue;
       // Mixed separators ("4111 1111-1111") are not how cards are written.
       if (raw.includes(' ') && raw.includes('-')) continue;
-      if (nearestKeywordBefore(text, start, CARD_NEGATIVE_CONTEXT, 20) !== undefined) continue;
-      const hasContext = nearestKeywordBefore(text, start, CARD_CONTEXT) !== undefined;
+      if (negative.before(start, 20) !== -1) continue;
+      const hasContext = positive.before(start) !== -1;
       const groups = raw.split(/[ -]/);
       // Offsets of each group inside raw.
       const offsets: number[] = [];

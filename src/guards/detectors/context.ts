@@ -1,7 +1,7 @@
 /**
- * Context words: a bounded window of text before (or after) a candidate is
- * searched for the keyword nearest to it. Windows are short and fixed, so the
- * cost per candidate is constant.
+ * Context words: whether a keyword ends within a fixed window before a
+ * candidate. Keywords are indexed once per text, so each look-up is a binary
+ * search and dense input stays linear.
  *
  * @module guards/detectors/context
  */
@@ -9,37 +9,48 @@
 /** How many code units before a candidate are searched for context words. @internal */
 export const CONTEXT_WINDOW = 48;
 
-/** A keyword found near a candidate. @internal */
-export interface KeywordHit {
-  /** The keyword, lower-cased. */
-  readonly word: string;
-  /** Absolute offset of the keyword in the text. */
-  readonly index: number;
-}
-
 /**
- * Returns the keyword of `re` (a global, case-insensitive regex) that occurs
- * last before `start`, within `window` code units; or undefined.
+ * All matches of a keyword regex in one text, found in one pass on first use,
+ * so that each candidate's context look-up is a binary search instead of a
+ * regex run over its window.
  * @internal
  */
-export function nearestKeywordHit(text: string, start: number, re: RegExp, window = CONTEXT_WINDOW): KeywordHit | undefined {
-  const from = Math.max(0, start - window);
-  const slice = text.slice(from, start);
-  re.lastIndex = 0;
-  let last: KeywordHit | undefined;
-  for (let m = re.exec(slice); m !== null; m = re.exec(slice)) {
-    last = { word: m[0].toLowerCase(), index: from + m.index };
-    if (m[0].length === 0) re.lastIndex += 1;
+export class KeywordIndex {
+  private starts: number[] | undefined;
+  private ends: number[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly re: RegExp,
+  ) {}
+
+  private build(): number[] {
+    const starts: number[] = [];
+    this.re.lastIndex = 0;
+    for (let m = this.re.exec(this.text); m !== null; m = this.re.exec(this.text)) {
+      starts.push(m.index);
+      this.ends.push(m.index + m[0].length);
+      if (m[0].length === 0) this.re.lastIndex += 1;
+    }
+    this.starts = starts;
+    return starts;
   }
-  return last;
-}
 
-/** {@link nearestKeywordHit}, returning only the word. @internal */
-export function nearestKeywordBefore(text: string, start: number, re: RegExp, window = CONTEXT_WINDOW): string | undefined {
-  return nearestKeywordHit(text, start, re, window)?.word;
-}
-
-/** Whether `re` (sticky-free, case-insensitive, anchored with ^) matches right after `end`. @internal */
-export function labelAfter(text: string, end: number, re: RegExp, window = 16): boolean {
-  return re.test(text.slice(end, end + window));
+  /** The offset of the last keyword that ends at or before `pos` and starts within `window` before it, or -1. */
+  before(pos: number, window = CONTEXT_WINDOW): number {
+    const starts = this.starts ?? this.build();
+    let lo = 0;
+    let hi = starts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.ends[mid] ?? 0) <= pos) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found === -1) return -1;
+    const s = starts[found] ?? -1;
+    return s >= pos - window ? s : -1;
+  }
 }

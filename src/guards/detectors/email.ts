@@ -8,9 +8,6 @@
  */
 import type { Detector, DetectorMatch } from './types.js';
 
-/** A top-level domain: 2-24 letters. */
-export const EMAIL_TLD = /^[A-Za-z]{2,24}$/;
-
 const LOCAL_MAX = 64;
 const DOMAIN_MAX = 253;
 
@@ -25,23 +22,37 @@ function isDomainChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 46;
 }
 
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
 /**
  * The end of a valid domain starting at `from`, or -1. The domain is the run
- * of letters, digits, hyphens and dots (at most 253); trailing labels that
- * are not a valid TLD are dropped, so `a@b.com.` and `a@b.com.123` stop at `.com`.
+ * of letters, digits, hyphens and dots (at most 253) cut after its last label
+ * that is a valid TLD (2-24 letters), so `a@b.com.` and `a@b.com.123` stop at
+ * `.com`. Walked without allocating: dense `a@a@a@...` input stays cheap.
  */
 function domainEnd(text: string, from: number): number {
-  let e = from;
-  while (e < text.length && e - from <= DOMAIN_MAX && isDomainChar(text.charCodeAt(e))) e += 1;
-  if (e - from > DOMAIN_MAX) return -1;
-  const labels = text.slice(from, e).split('.');
-  while (labels.length >= 2) {
-    const tld = labels[labels.length - 1] ?? '';
-    const okLabels = labels.every((l) => l.length > 0 && l.length <= 63 && !l.startsWith('-') && !l.endsWith('-'));
-    if (okLabels && EMAIL_TLD.test(tld)) return from + labels.join('.').length;
-    labels.pop();
+  let best = -1;
+  let labels = 0;
+  let labelStart = from;
+  let alpha = true;
+  for (let i = from; ; i += 1) {
+    const c = i < text.length && i - from <= DOMAIN_MAX ? text.charCodeAt(i) : -1;
+    if (c !== -1 && isDomainChar(c) && c !== 46) {
+      if (!isLetter(c)) alpha = false;
+      continue;
+    }
+    // End of a label (at a dot or at the end of the run).
+    const len = i - labelStart;
+    if (len === 0 || len > 63 || text.charCodeAt(labelStart) === 45 || text.charCodeAt(i - 1) === 45) break;
+    labels += 1;
+    if (labels >= 2 && alpha && len >= 2 && len <= 24) best = i;
+    if (c !== 46) break;
+    labelStart = i + 1;
+    alpha = true;
   }
-  return -1;
+  return best;
 }
 
 /** Detector for email addresses. @internal */
@@ -49,7 +60,7 @@ export const emailDetector: Detector = {
   name: 'email',
   types: ['EMAIL'],
   needsDigit: false,
-  patterns: [EMAIL_TLD],
+  patterns: [],
   find(text: string, out: DetectorMatch[]): void {
     let at = text.indexOf('@');
     let consumedUpTo = 0;

@@ -8,8 +8,8 @@
  */
 import type { Detector, DetectorMatch } from './types.js';
 
-/** Country, check digits and up to 30 more alphanumerics with optional single spaces. */
-export const IBAN_CANDIDATE = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){8,30}/g;
+/** Country and check digits at the start of a token; the rest is walked in code. */
+export const IBAN_CANDIDATE = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}/g;
 
 /** Registered IBAN lengths by country (SWIFT IBAN registry). */
 export const IBAN_LENGTHS: Readonly<Record<string, number>> = {
@@ -60,6 +60,19 @@ function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
+/** Scratch buffer for the alphanumerics of one candidate (an IBAN has at most 34). */
+const CODES = new Uint8Array(34);
+
+/** mod-97 over CODES[0..len) rearranged (first four last), upper-case letters as 10-35. */
+function mod97Codes(len: number): number {
+  let rem = 0;
+  for (let k = 0; k < len; k += 1) {
+    const c = CODES[(k + 4) % len] ?? 0;
+    rem = c >= 65 ? (rem * 100 + (c - 55)) % 97 : (rem * 10 + (c - 48)) % 97;
+  }
+  return rem;
+}
+
 /** Detector for IBANs. @internal */
 export const ibanDetector: Detector = {
   name: 'iban',
@@ -70,19 +83,16 @@ export const ibanDetector: Detector = {
     IBAN_CANDIDATE.lastIndex = 0;
     for (let m = IBAN_CANDIDATE.exec(text); m !== null; m = IBAN_CANDIDATE.exec(text)) {
       const start = m.index;
-      const country = m[0].slice(0, 2).toUpperCase();
-      // On any rejection, resume right after this start: another IBAN may begin inside the candidate.
-      IBAN_CANDIDATE.lastIndex = start + 1;
-      const want = IBAN_LENGTHS[country];
+      const want = IBAN_LENGTHS[m[0].slice(0, 2).toUpperCase()];
       if (want === undefined) continue;
-      // Walk exactly `want` alphanumerics (single spaces allowed between them).
+      // Walk exactly `want` alphanumerics (single spaces allowed between them, after the first four).
       let i = start;
       let count = 0;
-      let compact = '';
       while (i < text.length && count < want) {
-        const c = text.charCodeAt(i);
+        let c = text.charCodeAt(i);
         if (isAlnum(c)) {
-          compact += text[i];
+          if (c >= 97) c -= 32; // upper-case
+          CODES[count] = c;
           count += 1;
           i += 1;
         } else if (c === 32 && count >= 4 && i + 1 < text.length && isAlnum(text.charCodeAt(i + 1))) {
@@ -92,8 +102,7 @@ export const ibanDetector: Detector = {
       if (count !== want) continue;
       // The IBAN must end at a word boundary, not in the middle of a token.
       if (i < text.length && isAlnum(text.charCodeAt(i))) continue;
-      if (!/^[A-Z]{2}\d{2}[A-Z0-9]+$/.test(compact.toUpperCase())) continue;
-      if (!ibanChecksumValid(compact)) continue;
+      if (mod97Codes(want) !== 1) continue;
       out.push({ type: 'IBAN', start, end: i, rule: 'iban-mod97' });
       IBAN_CANDIDATE.lastIndex = i;
     }

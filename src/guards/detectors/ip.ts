@@ -7,7 +7,7 @@
  * @module guards/detectors/ip
  */
 import type { Detector, DetectorMatch } from './types.js';
-import { nearestKeywordBefore } from './context.js';
+import { KeywordIndex } from './context.js';
 
 /** Four dotted groups of 1-3 digits, not inside a longer dotted or alphanumeric token. */
 export const IPV4_CANDIDATE = /(?<![\w.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)/g;
@@ -82,10 +82,11 @@ export const ipDetector: Detector = {
   needsDigit: false,
   patterns: [IPV4_CANDIDATE, IPV6_CANDIDATE, VERSION_CONTEXT, OCTET, HEXGROUP, HEX_DIGIT],
   find(text: string, out: DetectorMatch[]): void {
+    const versions = new KeywordIndex(text, VERSION_CONTEXT);
     IPV4_CANDIDATE.lastIndex = 0;
     for (let m = IPV4_CANDIDATE.exec(text); m !== null; m = IPV4_CANDIDATE.exec(text)) {
       if (!isValidIpv4(m[0])) continue;
-      if (nearestKeywordBefore(text, m.index, VERSION_CONTEXT, 12) !== undefined) continue;
+      if (versions.before(m.index, 12) !== -1) continue;
       out.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, rule: 'ipv4' });
     }
     // IPv6: jump from colon to colon; cut out the maximal run of hex digits, colons and dots around it.

@@ -16,15 +16,16 @@
  */
 import { Metadata, getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { Detector, DetectorMatch, DetectorSettings } from './types.js';
-import { nearestKeywordBefore, nearestKeywordHit } from './context.js';
+import { KeywordIndex } from './context.js';
 
 /**
  * An optional `+`, then digit groups separated by one space, dot or dash,
- * parenthesised area codes, and an optional extension. A separator is
+ * parenthesised area codes, and an optional extension; the lookahead wants
+ * seven digits up front so short numbers never leave the regex engine. A separator is
  * mandatory between two digit groups, so a digit run splits one way only.
  */
 export const PHONE_CANDIDATE =
-  /(?<![\w+.\-/(])(?:\+ ?)?(?:\(\d{1,4}\) ?)?\d{1,15}(?:[ .-](?:\(\d{1,4}\) ?)?\d{1,15}|\(\d{1,4}\) ?\d{1,15}){0,7}(?: ?(?:x|ext\.?) ?\d{1,6})?(?![\w/:]|[.-]\d)/g;
+  /(?<![\w+.\-/(])(?=(?:[ .()+-]{0,3}\d){7})(?:\+ ?)?(?:\(\d{1,4}\) ?)?\d{1,15}(?:[ .-](?:\(\d{1,4}\) ?)?\d{1,15}|\(\d{1,4}\) ?\d{1,15}){0,7}(?: ?(?:x|ext\.?) ?\d{1,6})?(?![\w/:]|[.-]\d)/g;
 /**
  * Words that make a nearby number a phone number. "office", "desk", "home"
  * and "work" only count as labels ("Office: ..."), since "the office is at 12 Main St" is an address.
@@ -125,33 +126,38 @@ function nationalOk(candidate: string, digits: string, regions: readonly string[
   );
 }
 
-/** Validates one candidate string found at `start`; returns the accepting rule or undefined. */
-function validatePhone(text: string, candidate: string, start: number, end: number, s: DetectorSettings): string | undefined {
+/** Context of one text, computed lazily and shared by all its candidates. */
+interface PhoneContext {
+  readonly positive: KeywordIndex;
+  readonly negative: KeywordIndex;
+}
+
+/** Validates one candidate string found at `start`; returns the accepting rule or undefined. Cheap checks come first. */
+function validatePhone(text: string, candidate: string, start: number, end: number, s: DetectorSettings, ctx: PhoneContext): string | undefined {
   const main = candidate.replace(PHONE_EXTENSION, '');
   const digits = main.replace(/\D/g, '');
   if (digits.length < 7 || digits.length > 15) return undefined;
-  if (isDate(main)) return undefined;
   if (candidate.startsWith('+')) return internationalOk(main, s.strictPhoneValidation) ? 'phone-international' : undefined;
+  if (isDate(main)) return undefined;
   // 00 / 011 international dialling prefixes.
-  const idd = digits.startsWith('00') ? 2 : digits.startsWith('011') ? 3 : 0;
-  if (idd > 0 && /^0{2}|^011/.test(main)) {
-    const intl = `+${main.replace(/^\D*(?:00|011)[ .-]?/, '')}`;
+  if (/^(?:00|011)/.test(main)) {
+    const intl = `+${main.replace(/^(?:00|011)[ .-]?/, '')}`;
     if (internationalOk(intl, s.strictPhoneValidation)) return 'phone-international';
   }
-  const negative = nearestKeywordHit(text, start, PHONE_NEGATIVE_CONTEXT, 24);
-  if (negative !== undefined) {
-    // A phone word closer to the number than the negative word still wins ("card holder's phone: ...").
-    const positive = nearestKeywordHit(text, start, PHONE_CONTEXT, 24);
-    if (positive === undefined || positive.index < negative.index) return undefined;
-  }
-  const hasContext =
-    nearestKeywordBefore(text, start, PHONE_CONTEXT) !== undefined || PHONE_LABEL_AFTER.test(text.slice(end, end + 16));
-  if (hasContext && nationalOk(candidate, digits, s.phoneContextRegions, s.strictPhoneValidation)) return 'phone-context';
+  const positiveAt = ctx.positive.before(start);
+  const hasContext = positiveAt !== -1 || PHONE_LABEL_AFTER.test(text.slice(end, end + 16));
   // Without a phone word: written like a phone number (separators, no single-digit groups after the first).
-  const groups = main.split(/[ .()-]+/).filter((g) => g.length > 0);
-  const formatted = groups.length >= 2 && groups.slice(1).every((g) => g.length >= 2);
-  if (formatted && nationalOk(candidate, digits, s.phoneRegions, true)) return 'phone-national';
-  return undefined;
+  let formatted = false;
+  if (!hasContext) {
+    const groups = main.split(/[ .()-]+/).filter((g) => g.length > 0);
+    formatted = groups.length >= 2 && groups.slice(1).every((g) => g.length >= 2);
+    if (!formatted) return undefined;
+  }
+  const negativeAt = ctx.negative.before(start, 24);
+  // A phone word closer to the number than the negative word still wins ("card holder's phone: ...").
+  if (negativeAt !== -1 && positiveAt < negativeAt) return undefined;
+  if (hasContext) return nationalOk(candidate, digits, s.phoneContextRegions, s.strictPhoneValidation) ? 'phone-context' : undefined;
+  return nationalOk(candidate, digits, s.phoneRegions, true) ? 'phone-national' : undefined;
 }
 
 /** Detector for phone numbers. @internal */
@@ -161,17 +167,30 @@ export const phoneDetector: Detector = {
   needsDigit: true,
   patterns: [PHONE_CANDIDATE, PHONE_CONTEXT, PHONE_LABEL_AFTER, PHONE_NEGATIVE_CONTEXT, DATE_SHAPE, PHONE_EXTENSION],
   find(text: string, out: DetectorMatch[], settings: DetectorSettings): void {
+    const ctx: PhoneContext = { positive: new KeywordIndex(text, PHONE_CONTEXT), negative: new KeywordIndex(text, PHONE_NEGATIVE_CONTEXT) };
     PHONE_CANDIDATE.lastIndex = 0;
     for (let m = PHONE_CANDIDATE.exec(text); m !== null; m = PHONE_CANDIDATE.exec(text)) {
       let candidate = m[0];
       const start = m.index;
+      // Cheap pre-filter before any string work: a phone number has at least 7 digits.
+      let digitCount = 0;
+      for (let i = 0; i < candidate.length && digitCount < 7; i += 1) {
+        const c = candidate.charCodeAt(i);
+        if (c >= 48 && c <= 57) digitCount += 1;
+      }
+      if (digitCount < 7) continue;
       // Try the whole run, then with up to two trailing groups dropped ("call 541-714-1388 2 times").
       for (let attempt = 0; attempt < 3 && candidate.length > 0; attempt += 1) {
-        const rule = validatePhone(text, candidate, start, start + candidate.length, settings);
+        const rule = validatePhone(text, candidate, start, start + candidate.length, settings, ctx);
         if (rule !== undefined) {
           out.push({ type: 'PHONE', start, end: start + candidate.length, rule });
           break;
         }
+        // Dropping a trailing group ("call 541-714-1388 2 times") only helps a run that is too long,
+        // or one next to a phone word or dialled internationally; elsewhere the shape already failed.
+        const d = candidate.replace(/\D/g, '').length;
+        const hopeful = d > 15 || candidate.startsWith('+') || ctx.positive.before(start) !== -1;
+        if (!hopeful || !/[ .-]\d{1,4}$/.test(candidate)) break;
         const cut = Math.max(candidate.lastIndexOf(' '), candidate.lastIndexOf('-'), candidate.lastIndexOf('.'));
         if (cut <= 0) break;
         candidate = candidate.slice(0, cut);

@@ -47,8 +47,12 @@ export const SECRET_TOKEN_RULES: readonly TokenRule[] = [
  * The union of the rules' prefixes. The text is scanned once for it; only
  * where it matches are the (sticky) rule patterns tried.
  */
-export const SECRET_TOKEN_PREFIX = new RegExp([...new Set(SECRET_TOKEN_RULES.map((r) => r.prefix))].join('|'), 'g');
-const PREFIX_CHECKS = SECRET_TOKEN_RULES.map((r) => ({ rule: r, prefix: new RegExp(`(?:${r.prefix})`, 'y'), sticky: new RegExp(r.re.source, 'y') }));
+const UNIQUE_PREFIXES = [...new Set(SECRET_TOKEN_RULES.map((r) => r.prefix))];
+export const SECRET_TOKEN_PREFIX = new RegExp(UNIQUE_PREFIXES.map((p) => `(${p})`).join('|'), 'g');
+/** For each capture group of SECRET_TOKEN_PREFIX, the rules (with sticky copies of their patterns) that share that prefix. */
+const RULES_BY_PREFIX = UNIQUE_PREFIXES.map((p) =>
+  SECRET_TOKEN_RULES.filter((r) => r.prefix === p).map((rule) => ({ rule, sticky: new RegExp(rule.re.source, 'y') })),
+);
 
 /** The start of a JWT: `ey` (base64url of `{"`) at a token boundary. The rest is walked in code. */
 export const JWT_START = /(?<![\w-])ey/g;
@@ -81,19 +85,34 @@ export const SECRET_QUOTED_VALUE = /[^\s"'`\\]{1,200}/y;
 /** Values that are placeholders, not secrets. */
 export const SECRET_PLACEHOLDER = /^(?:x{1,200}|\*{1,200}|\.{1,200}|-{1,200}|true|false|null|nil|none|undefined|changeme|redacted|example|required|optional|string|your[\w-]{0,200}|\$\{[^}]{0,200}\}|\$[A-Z_]{1,200}|process\.env\.\w{1,200})$/i;
 
+const ASCII_COUNTS = new Uint32Array(128);
+
 /** Shannon entropy in bits per character. */
 export function shannonEntropy(s: string): number {
   if (s.length === 0) return 0;
-  const counts = new Map<number, number>();
+  // ASCII in a reused table (the common case), anything else in a map.
+  const touched: number[] = [];
+  let other: Map<number, number> | undefined;
   for (let i = 0; i < s.length; i += 1) {
     const c = s.charCodeAt(i);
-    counts.set(c, (counts.get(c) ?? 0) + 1);
+    if (c < 128) {
+      if (ASCII_COUNTS[c] === 0) touched.push(c);
+      ASCII_COUNTS[c] = (ASCII_COUNTS[c] ?? 0) + 1;
+    } else {
+      other ??= new Map();
+      other.set(c, (other.get(c) ?? 0) + 1);
+    }
   }
   let h = 0;
-  for (const n of counts.values()) {
+  const add = (n: number): void => {
     const p = n / s.length;
     h -= p * Math.log2(p);
+  };
+  for (const c of touched) {
+    add(ASCII_COUNTS[c] ?? 0);
+    ASCII_COUNTS[c] = 0;
   }
+  if (other !== undefined) for (const n of other.values()) add(n);
   return h;
 }
 
@@ -137,9 +156,9 @@ function findTokens(text: string, out: DetectorMatch[]): void {
   for (let m = SECRET_TOKEN_PREFIX.exec(text); m !== null; m = SECRET_TOKEN_PREFIX.exec(text)) {
     const at = m.index;
     if (at < coveredUpTo) continue;
-    for (const c of PREFIX_CHECKS) {
-      c.prefix.lastIndex = at;
-      if (!c.prefix.test(text)) continue;
+    let g = 1;
+    while (g < m.length && m[g] === undefined) g += 1;
+    for (const c of RULES_BY_PREFIX[g - 1] ?? []) {
       const from = at - (c.rule.back ?? 0);
       if (from < 0) continue;
       c.sticky.lastIndex = from;
@@ -231,7 +250,6 @@ export const secretsDetector: Detector = {
   patterns: [
     ...SECRET_TOKEN_RULES.map((r) => r.re),
     SECRET_TOKEN_PREFIX,
-    ...PREFIX_CHECKS.map((c) => c.prefix),
     JWT_START,
     PRIVATE_KEY_BEGIN,
     PRIVATE_KEY_END,

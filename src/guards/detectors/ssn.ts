@@ -8,7 +8,7 @@
  * @module guards/detectors/ssn
  */
 import type { Detector, DetectorMatch } from './types.js';
-import { nearestKeywordBefore } from './context.js';
+import { KeywordIndex } from './context.js';
 
 /** `ddd-dd-dddd`, `ddd dd dddd` or nine bare digits, not inside a longer token. */
 export const SSN_CANDIDATE = /(?<![\w.,$-])(?:\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}|\d{9})(?![\w-]|[.,]\d)/g;
@@ -48,12 +48,13 @@ export const ssnDetector: Detector = {
   needsDigit: true,
   patterns: [SSN_CANDIDATE, SSN_CONTEXT, /[ -]/g, /^\d{9}$/, /^(\d)\1{8}$/],
   find(text: string, out: DetectorMatch[]): void {
+    const context = new KeywordIndex(text, SSN_CONTEXT);
     SSN_CANDIDATE.lastIndex = 0;
     for (let m = SSN_CANDIDATE.exec(text); m !== null; m = SSN_CANDIDATE.exec(text)) {
       const raw = m[0];
       if (!isValidSsn(raw)) continue;
       const bare = raw.length === 9;
-      if (bare && nearestKeywordBefore(text, m.index, SSN_CONTEXT) === undefined) continue;
+      if (bare && context.before(m.index) === -1) continue;
       out.push({ type: 'US_SSN', start: m.index, end: m.index + raw.length, rule: bare ? 'ssn+context' : 'ssn-format' });
     }
   },
