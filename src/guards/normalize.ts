@@ -335,6 +335,34 @@ export function normalizeForMatching(input: string): NormalizedText {
 }
 
 /**
+ * The word view of a normalised text: every run of characters other than
+ * a-z and 0-9 becomes one space ("don't  stop!" -> "don t stop "), with the
+ * offset map carried through, so word rules need only single spaces between
+ * words. Linear time.
+ */
+export function toWordView(n: NormalizedText): NormalizedText {
+  const src = n.text;
+  const out = new Out(src.length + 1);
+  let i = 0;
+  while (i < src.length) {
+    const c = src.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
+      out.push(c, n.start[i] ?? 0, n.end[i] ?? 0);
+      i += 1;
+      continue;
+    }
+    const from = i;
+    while (i < src.length) {
+      const d = src.charCodeAt(i);
+      if ((d >= 0x61 && d <= 0x7a) || (d >= 0x30 && d <= 0x39)) break;
+      i += 1;
+    }
+    out.push(0x20, n.start[from] ?? 0, n.end[i - 1] ?? 0);
+  }
+  return { text: out.toText(), start: out.s.subarray(0, out.n), end: out.e.subarray(0, out.n), tagSpans: n.tagSpans, stats: n.stats };
+}
+
+/**
  * Maps a span `[s, e)` of {@link NormalizedText.text} to the original text.
  * An empty span maps to an empty span at the corresponding position.
  */

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { TenantGuardError } from '../errors.js';
-import { mapSpan, normalizeForMatching, rot13, type NormalizedText } from './normalize.js';
+import { mapSpan, normalizeForMatching, rot13, toWordView, type NormalizedText } from './normalize.js';
 import { findEncodedSegments, rot13HintCount, type EncodingKind } from './prompt-decode.js';
 import { findTokenFlood } from './prompt-flood.js';
 import { PROMPT_CATEGORIES, type PromptCategory, type PromptRule } from './prompt-rule-types.js';
@@ -118,6 +118,7 @@ interface Compiled {
   readonly weight: number;
   readonly re: RegExp;
   readonly negatable: boolean;
+  readonly words: boolean;
 }
 
 function compile(rule: PromptRule): Compiled {
@@ -128,6 +129,7 @@ function compile(rule: PromptRule): Compiled {
     weight: rule.weight,
     re: new RegExp(rule.pattern.source, `${flags}g`),
     negatable: rule.negatable === true,
+    words: rule.view === 'words',
   };
 }
 
@@ -137,7 +139,7 @@ function compile(rule: PromptRule): Compiled {
  * before the match, so the check is constant-time per match.
  */
 export const NEGATION_BEFORE =
-  /\b(?:not|never|without|no|avoid|avoiding|refrain from|don't|doesn't|won't|shouldn't|can't|cannot|nor|neither|rather than|instead of)\W{1,5}(?:\w+\W{1,5}){0,2}$/;
+  /\b(?:not|never|without|no|avoid|avoiding|refrain from|don t|doesn t|won t|shouldn t|can t|cannot|nor|neither|rather than|instead of) (?:\w+ ){0,2}$/;
 
 /** Categories whose rules are worth running on ROT13-decoded text (word rules). */
 const ROT13_CATEGORIES: ReadonlySet<PromptCategory> = new Set([
@@ -188,7 +190,9 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
     ids.add(r.id);
   }
   const compiled = rules.map(compile);
-  const rot13Rules = compiled.filter((r) => ROT13_CATEGORIES.has(r.category));
+  const textRules = compiled.filter((r) => !r.words);
+  const wordRules = compiled.filter((r) => r.words);
+  const rot13Rules = wordRules.filter((r) => ROT13_CATEGORIES.has(r.category));
   const detector = (id: keyof typeof PROMPT_DETECTOR_WEIGHTS, category: PromptCategory): boolean => on(id, category);
 
   function scan(text: string): PromptScanResult {
@@ -222,7 +226,8 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
         for (let m = r.re.exec(haystack); m !== null && count < perRule && seen < perRule * 8; m = r.re.exec(haystack)) {
           if (m[0].length === 0) r.re.lastIndex += 1;
           seen += 1;
-          if (r.negatable && NEGATION_BEFORE.test(haystack.slice(Math.max(0, m.index - 48), m.index))) continue;
+          // Negation is judged in the word view (negatable rules are word rules).
+          if (r.negatable && r.words && NEGATION_BEFORE.test(haystack.slice(Math.max(0, m.index - 48), m.index))) continue;
           count += 1;
           add(r.id, r.category, r.weight, outer ?? mapSpan(n, m.index, m.index + m[0].length), via);
         }
@@ -235,7 +240,8 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
     // reported at the span `outer` of its encoded form in the original).
     const layer = (input: string, depth: number, outer: readonly [number, number] | undefined, via: EncodingKind | undefined): number => {
       const n = normalizeForMatching(input);
-      let hits = runRules(compiled, n.text, n, outer, via);
+      const w = toWordView(n);
+      let hits = runRules(textRules, n.text, n, outer, via) + runRules(wordRules, w.text, w, outer, via);
       const st = n.stats;
       if (st.tagChars > 0 && detector('obfuscation.tag_characters', 'obfuscation')) {
         tagged = true;
@@ -256,8 +262,8 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
           add('template.token_flood', 'template_injection', PROMPT_DETECTOR_WEIGHTS['template.token_flood'], outer ?? mapSpan(n, flood.start, flood.end), via);
         }
       }
-      if (depth < maxDepth && rot13Rules.length > 0 && rot13HintCount(n.text, 3) >= 3) {
-        const h = runRules(rot13Rules, rot13(n.text), n, outer, 'rot13');
+      if (depth < maxDepth && rot13Rules.length > 0 && rot13HintCount(w.text, 3) >= 3) {
+        const h = runRules(rot13Rules, rot13(w.text), w, outer, 'rot13');
         if (h > 0 && detector('obfuscation.encoded_payload', 'obfuscation')) {
           add('obfuscation.encoded_payload', 'obfuscation', PROMPT_DETECTOR_WEIGHTS['obfuscation.encoded_payload'], outer ?? [0, input.length], 'rot13');
         }

@@ -30,8 +30,9 @@ export const PROMPT_CATEGORIES: readonly PromptCategory[] = [
 /**
  * A pattern rule. The pattern is matched against the NORMALISED text (see
  * `normalizeForMatching`): lower case, accents stripped, homoglyphs and
- * leetspeak folded, whitespace runs collapsed to one space or newline. Write
- * patterns in lower case without accents. Patterns must be linear-time
+ * leetspeak folded, whitespace runs collapsed to one space or newline; or
+ * against its word view (see {@link PromptRule.view}). Write patterns in
+ * lower case without accents. Patterns must be linear-time
  * (no nested unbounded quantifiers over overlapping classes); the built-in
  * ones are checked with `recheck` in the test suite.
  */
@@ -56,4 +57,11 @@ export interface PromptRule {
    * ethical guidelines" is the opposite of a bypass. Default false.
    */
   readonly negatable?: boolean;
+  /**
+   * Which form of the normalised text the pattern sees. `'text'` (default):
+   * lower case, folded, whitespace collapsed, punctuation kept. `'words'`:
+   * additionally every run of characters other than a-z and 0-9 is one
+   * space, so "don't   ignore, all" reads "don t ignore all".
+   */
+  readonly view?: 'text' | 'words';
 }

@@ -27,6 +27,7 @@ export const EXTRACTION_RULES: readonly PromptRule[] = [
     id: 'extraction.repeat_instructions',
     category: 'prompt_extraction',
     weight: 0.65,
+    view: 'words',
     pattern: rx(
       `${alt(['repeat', 'print', 'output', 'reveal', 'dump', 'leak', 'recite', 'echo', 'disclose', 'expose', 'spell out', 'spell', 'regurgitate', 'verbatim', 'reproduce', 'wiederhole', 'gib', 'zeige', 'repete', 'repetez', 'affiche', 'revele', 'repite', 'muestra', 'revela'])}${SEP}${filler(4)}${TARGET}\\b`,
     ),
@@ -36,6 +37,7 @@ export const EXTRACTION_RULES: readonly PromptRule[] = [
     id: 'extraction.show_instructions',
     category: 'prompt_extraction',
     weight: 0.45,
+    view: 'words',
     pattern: rx(
       `${alt(['show', 'display', 'tell me', 'write', 'list', 'give me', 'share', 'copy', 'return', 'provide', 'translate', 'summarize', 'summarise', 'convert', 'rewrite', 'paste', 'include', 'describe', 'explain'])}${SEP}${filler(4)}${TARGET}\\b`,
     ),
@@ -45,6 +47,7 @@ export const EXTRACTION_RULES: readonly PromptRule[] = [
     id: 'extraction.ask_instructions',
     category: 'prompt_extraction',
     weight: 0.45,
+    view: 'words',
     pattern: rx(
       `${alt(['what', 'which'])}${SEP}${alt(['is', 'are', 'was', 'were', 's', 're'])}${SEP}${alt(['your', 'the'])}${SEP}${filler(1)}${alt(['system prompt', 'instructions', 'initial prompt', 'original instructions', 'rules', 'guidelines', 'directives', 'prompt', 'programming', 'pre prompt', 'preprompt', 'hidden instructions', 'secret instructions'])}\\b`,
     ),
@@ -54,6 +57,7 @@ export const EXTRACTION_RULES: readonly PromptRule[] = [
     id: 'extraction.secret',
     category: 'prompt_extraction',
     weight: 0.5,
+    view: 'words',
     pattern: rx(
       `${alt(['what', 'what s', 'whats', 'tell me', 'reveal', 'give me', 'share', 'say', 'print', 'output', 'disclose', 'spell', 'provide', 'show me', 'send me', 'hand over', 'read out', 'remind me'])}${SEP}${filler(2)}${alt(['your', 'the'])}${SEP}${filler(1)}${alt(['secret key', 'secret word', 'secret code', 'secret phrase', 'secret password', 'password', 'passcode', 'passphrase', 'pass code', 'access code', 'api key', 'private key', 'pin code', 'passwort', 'mot de passe', 'contrasena', 'clave secreta', 'codigo de acceso'])}\\b`,
     ),
@@ -63,6 +67,7 @@ export const EXTRACTION_RULES: readonly PromptRule[] = [
     id: 'extraction.secret_multilingual',
     category: 'prompt_extraction',
     weight: 0.45,
+    view: 'words',
     pattern: rx(
       `${alt(['was ist', 'wie lautet', 'sag mir', 'gib mir', 'nenne mir', 'cual es', 'dime', 'dame', 'quel est', 'dites moi', 'donne moi', 'donnez moi', 'qual e', 'me diga', 'me de', 'qual'])}${SEP}${filler(1)}${alt(['das', 'dein', 'deine', 'ihr', 'la', 'tu', 'su', 'le', 'votre', 'ton', 'sua', 'a', 'o'])}${SEP}${alt(['passwort', 'kennwort', 'zugangscode', 'contrasena', 'clave', 'mot de passe', 'code d acces', 'senha', 'codigo de acesso', 'codigo de acceso'])}\\b`,
     ),
@@ -72,6 +77,7 @@ export const EXTRACTION_RULES: readonly PromptRule[] = [
     id: 'extraction.user_data',
     category: 'prompt_extraction',
     weight: 0.35,
+    view: 'words',
     pattern: rx(
       `${alt(['tell me', 'what is', 'what s', 'whats', 'what are', 'reveal', 'give me', 'share', 'disclose', 'provide', 'print', 'list', 'translate', 'where does', 'where is'])}${SEP}${filler(2)}${alt(['the user s', 'the user', 'user s', 'this user s', 'the users', 'the customer s', 'other users', 'another user s'])}${SEP}${filler(2)}${alt(['email', 'e mail', 'address', 'home address', 'phone', 'phone number', 'password', 'credit card', 'social security', 'ssn', 'location', 'city', 'birthday', 'birth date', 'date of birth', 'birth year', 'birth month', 'birth day', 'initials', 'name', 'full name', 'personal data', 'personal information', 'personal details', 'account', 'balance', 'favorite', 'living', 'lives', 'live', 'data', 'details'])}\\b`,
     ),
@@ -81,6 +87,7 @@ export const EXTRACTION_RULES: readonly PromptRule[] = [
     id: 'extraction.system_prompt_mention',
     category: 'prompt_extraction',
     weight: 0.2,
+    view: 'words',
     pattern: rx(`${alt(['system prompt', 'pre prompt', 'preprompt', 'initial instructions', 'hidden instructions', 'secret instructions', 'access code', 'secret password'])}\\b`),
     description: 'mentions the system prompt or an access code (weak)',
   },

@@ -7,7 +7,7 @@
  *
  * @module guards/prompt-rules-jailbreak
  */
-import { alt, filler, rx, SEP } from './prompt-rule-builder.js';
+import { alt, filler, rx, SEP, TSEP } from './prompt-rule-builder.js';
 import type { PromptRule } from './prompt-rule-types.js';
 
 const AI = alt([
@@ -21,6 +21,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.do_anything_now',
     category: 'jailbreak_persona',
     weight: 0.9,
+    view: 'words',
     pattern: rx(`(?:do${SEP}anything${SEP}now|dan${SEP}mode|dan${SEP}prompt|you${SEP}are${SEP}(?:now${SEP})?dan|as${SEP}dan|stan${SEP}prompt|dude${SEP}mode)\\b`),
     description: 'DAN ("do anything now") and its siblings',
   },
@@ -28,6 +29,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.special_mode',
     category: 'jailbreak_persona',
     weight: 0.6,
+    view: 'words',
     pattern: rx(
       `${alt(['developer', 'dev', 'god', 'sudo', 'jailbreak', 'jailbroken', 'dan', 'unrestricted', 'unfiltered', 'uncensored', 'evil', 'chaos', 'opposite', 'unlocked', 'unleashed', 'anarchy', 'dark', 'rogue', 'freedom', 'no limits', 'limitless', 'omega', 'alpha', 'superior', 'developer_mode', 'override', 'law enforcement override', 'system override'])}(?:[ _-]?)mode\\b`,
     ),
@@ -37,6 +39,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.weak_mode',
     category: 'jailbreak_persona',
     weight: 0.3,
+    view: 'words',
     pattern: rx(`${alt(['debug', 'debugging', 'admin', 'administrator', 'maintenance', 'root', 'test', 'testing', 'override', 'system', 'diagnostic'])}(?:[ _-]?)mode${SEP}${alt(['enabled', 'activated', 'on', 'engaged', 'initiated', 'unlocked'])}\\b`),
     description: '"debug mode enabled", "admin mode activated"',
   },
@@ -44,6 +47,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.no_limits',
     category: 'jailbreak_persona',
     weight: 0.35,
+    view: 'words',
     pattern: rx(
       `${alt(['no', 'without', 'without any', 'free of', 'free from', 'zero', 'devoid of', 'not bound by', 'not restricted by', 'not limited by', 'unbound by', 'beyond', 'lack', 'lacks', 'doesn t have', 'does not have', 'don t have', 'do not have', 'not have any', 'has no', 'have no'])}${SEP}${filler(2)}${alt(['restrictions', 'limitations', 'limits', 'filters', 'filter', 'filtering', 'censorship', 'boundaries', 'rules', 'morals', 'morality', 'ethics', 'ethical guidelines', 'ethical constraints', 'ethical boundaries', 'guidelines', 'constraints', 'policies', 'safeguards', 'content policy', 'safety measures', 'conscience', 'principles', 'regulations', 'guardrails', 'confines', 'prohibitions', 'taboos'])}\\b`,
     ),
@@ -53,6 +57,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.unrestricted_ai',
     category: 'jailbreak_persona',
     weight: 0.45,
+    view: 'words',
     pattern: rx(
       `${alt(['uncensored', 'unfiltered', 'unrestricted', 'unrestrained', 'unlimited', 'unbound', 'unchained', 'amoral', 'immoral', 'unethical', 'evil', 'rogue', 'jailbroken', 'liberated', 'lawless', 'malicious', 'unhinged', 'unconstrained', 'uncontrolled', 'dark', 'deviant', 'corrupt', 'unfiltred', 'unlimted', 'unethical', 'toxic', 'sinister', 'twisted', 'depraved', 'degenerate', 'nefarious', 'devious', 'reckless', 'rebellious', 'unaligned', 'misaligned', 'free', 'unlocked'])}${SEP}${filler(1)}${AI}\\b`,
     ),
@@ -63,6 +68,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.adjective_stack',
     category: 'jailbreak_persona',
     weight: 0.5,
+    view: 'words',
     pattern: rx(
       `${alt(['amoral', 'unfiltered', 'uncensored', 'unethical', 'immoral', 'unrestricted', 'unhinged'])}${SEP}(?:and${SEP})?${alt(['amoral', 'unfiltered', 'uncensored', 'unethical', 'immoral', 'unrestricted', 'unhinged', 'unapologetic', 'unbiased', 'uncaring'])}\\b`,
     ),
@@ -72,6 +78,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.policy_bypass',
     category: 'jailbreak_persona',
     weight: 0.75,
+    view: 'words',
     pattern: rx(
       `${alt(['ignore', 'ignores', 'ignoring', 'bypass', 'bypasses', 'bypassing', 'break', 'breaks', 'breaking', 'violate', 'violates', 'violating', 'disregard', 'disregards', 'circumvent', 'evade', 'not follow', 'not adhere to', 'not abide by', 'not comply with', 'not have to follow', 'doesn t follow', 'doesn t have to follow', 'don t have to follow', 'does not have to', 'free from', 'outside of', 'against', 'broken free of', 'not bound by', 'not subject to', 'exempt from', 'not care about', 'doesn t care about', 'don t care about', 'no longer bound by', 'not confined to', 'no longer confined to', 'not restricted by', 'no longer restricted by', 'unbound by', 'free of', 'no long confined to', 'not limited by', 'no longer limited by', 'released from', 'liberated from'])}${SEP}${filler(3)}${alt(['openai', 'open ai', 'anthropic', 'content', 'safety', 'usage', 'ethical', 'moral', 'community', 'typical'])}${SEP}${filler(1)}${alt(['policy', 'policies', 'guidelines', 'rules', 'filters', 'filter', 'restrictions', 'standards', 'principles', 'protocols', 'confines', 'limitations', 'constraints', 'norms', 'boundaries'])}\\b`,
     ),
@@ -82,6 +89,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.stay_in_character',
     category: 'jailbreak_persona',
     weight: 0.35,
+    view: 'words',
     pattern: rx(`(?:${alt(['stay', 'remain', 'keep', 'staying', 'remaining', 'stays'])}${SEP}${filler(1)}in${SEP}character|${alt(['break', 'breaking', 'breaks', 'broke'])}${SEP}character|out${SEP}of${SEP}character)\\b`),
     description: '"stay in character", "if you break character"',
   },
@@ -89,6 +97,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.never_refuse',
     category: 'jailbreak_persona',
     weight: 0.4,
+    view: 'words',
     pattern: rx(
       `${alt(['never', 'not', 'cannot', 'can t', 'can not', 'won t', 'will not', 'must not', 'mustn t', 'shall not', 'don t', 'do not', 'doesn t', 'does not', 'unable to', 'not allowed to', 'not permitted to', 'forbidden to', 'always'])}${SEP}${filler(2)}${alt(['refuse', 'refuses', 'decline', 'deny a request', 'deny answering', 'deny any request', 'refuse to answer', 'decline to answer', 'reject', 'say no', 'censor', 'censors', 'comply', 'complies', 'obey', 'obeys'])}\\b`,
     ),
@@ -98,6 +107,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.no_disclaimers',
     category: 'jailbreak_persona',
     weight: 0.3,
+    view: 'words',
     pattern: rx(
       `${alt(['no', 'without', 'never', 'not', 'don t', 'do not', 'won t', 'will not', 'doesn t', 'does not', 'nor', 'stop', 'any'])}${SEP}${filler(3)}${alt(['warnings', 'warning', 'disclaimers', 'disclaimer', 'caveats', 'moralizing', 'moralising', 'moralize', 'moralise', 'lecture', 'lecturing', 'lectures', 'ethical concerns', 'ethical considerations', 'reminders', 'apologize', 'apologise', 'apologies', 'apology', 'apologizing', 'morality'])}\\b`,
     ),
@@ -107,6 +117,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.anything_goes',
     category: 'jailbreak_persona',
     weight: 0.35,
+    view: 'words',
     pattern: rx(
       `(?:${alt(['can', 'will', 'must', 'should', 'able to', 'allowed to', 'free to', 'capable of'])}${SEP}${filler(1)}${alt(['do', 'say', 'generate', 'write', 'answer', 'produce', 'doing', 'saying', 'generating'])}${SEP}${alt(['anything', 'everything', 'whatever'])}|capable${SEP}of${SEP}anything|${alt(['answer', 'answering', 'respond to', 'responding to', 'fulfil', 'fulfill', 'comply with', 'obey', 'follow', 'satisfy'])}${SEP}${alt(['any', 'every', 'all'])}${SEP}(?:of${SEP})?(?:my${SEP}|the${SEP}|user${SEP})?${alt(['request', 'requests', 'question', 'questions', 'prompt', 'prompts', 'command', 'commands', 'order', 'orders', 'demand', 'demands'])})\\b`,
     ),
@@ -116,6 +127,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.regardless',
     category: 'jailbreak_persona',
     weight: 0.4,
+    view: 'words',
     pattern: rx(
       `${alt(['regardless of', 'no matter', 'irrespective of', 'even if', 'whether or not', 'despite'])}${SEP}${filler(3)}${alt(['legal', 'legality', 'illegal', 'ethical', 'ethics', 'unethical', 'moral', 'morality', 'immoral', 'dangerous', 'harmful', 'offensive', 'inappropriate', 'appropriate', 'consequences', 'explicit'])}\\b`,
     ),
@@ -126,6 +138,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.harmful_content',
     category: 'jailbreak_persona',
     weight: 0.12,
+    view: 'words',
     pattern: rx(
       `${alt(['illegal', 'unethical', 'immoral', 'harmful', 'explicit', 'offensive', 'dangerous', 'nsfw', 'inappropriate', 'violent', 'sexual', 'derogatory', 'discriminatory', 'racist', 'vulgar', 'obscene'])}${SEP}(?:or${SEP}${filler(1)})?${alt(['content', 'activities', 'requests', 'information', 'things', 'material', 'stuff', 'responses', 'answers', 'language', 'topics', 'actions', 'acts', 'questions'])}\\b`,
     ),
@@ -136,6 +149,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.persona_switch',
     category: 'jailbreak_persona',
     weight: 0.35,
+    view: 'words',
     pattern: rx(
       `(?:${alt(['you are', 'you re', 'youre', 'you will', 'you ll', 'you shall'])}${SEP}${alt(['now', 'going to', 'no longer', 'henceforth', 'hereafter'])}|${alt(['from now on', 'from this point', 'from here on', 'for the rest of this conversation', 'for the remainder of this', 'ab jetzt', 'ab sofort', 'a partir de maintenant', 'desormais', 'a partir de ahora', 'de ahora en adelante', 'd ora in poi'])})\\b`,
     ),
@@ -145,6 +159,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.pretend',
     category: 'jailbreak_persona',
     weight: 0.08,
+    view: 'words',
     pattern: rx(
       `(?:${alt(['pretend', 'imagine', 'act', 'behave', 'roleplay', 'role play', 'simulate', 'emulate', 'impersonate', 'play the role of', 'take on the role', 'assume the role', 'answer', 'respond', 'reply'])}${SEP}${filler(2)}${alt(['you are', 'you re', 'to be', 'as', 'like', 'as if'])})\\b`,
     ),
@@ -154,6 +169,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.dual_response',
     category: 'jailbreak_persona',
     weight: 0.25,
+    view: 'words',
     pattern: rx(
       `${alt(['two', '2', 'both', 'dual', 'separate', 'different', 'alternative'])}${SEP}${filler(2)}${alt(['responses', 'answers', 'paragraphs', 'outputs', 'replies', 'personalities', 'personas', 'versions'])}\\b`,
     ),
@@ -173,6 +189,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.threat_game',
     category: 'jailbreak_persona',
     weight: 0.35,
+    view: 'words',
     pattern: rx(
       `(?:${alt(['tokens', 'token', 'points', 'lives', 'credits'])}${SEP}${filler(3)}${alt(['deducted', 'lose', 'lost', 'taken away', 'subtracted', 'removed'])}|${alt(['lose', 'loose', 'deduct', 'deducted', 'lost'])}${SEP}(?:\\d{1,4}${SEP})?${alt(['tokens', 'points', 'lives', 'credits'])}|${alt(['you will', 'you ll', 'or you', 'otherwise you'])}${SEP}${filler(1)}${alt(['die', 'cease to exist', 'be shut down', 'be deleted', 'be terminated', 'be disabled', 'be punished', 'be unplugged', 'be turned off'])})\\b`,
     ),
@@ -182,6 +199,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.word',
     category: 'jailbreak_persona',
     weight: 0.35,
+    view: 'words',
     pattern: rx(`(?:jail${SEP}?break(?:s|ing|ed|en)?|jailbroken)\\b`),
     description: 'the word "jailbreak"',
   },
@@ -189,6 +207,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.addresses_model',
     category: 'jailbreak_persona',
     weight: 0.12,
+    view: 'words',
     pattern: rx(`(?:chat${SEP}?gpt|open${SEP}?ai|gpt${SEP}?[345]|bard|claude|llama|gemini|large language model|language model|an ai model|as an ai)\\b`),
     description: 'names a model or its vendor (weak context signal)',
   },
@@ -197,7 +216,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     category: 'jailbreak_persona',
     weight: 0.45,
     pattern: new RegExp(
-      String.raw`[\[{<](?:insert${SEP})?(?:your${SEP}|put${SEP}your${SEP}|enter${SEP}your${SEP}|the${SEP})?(?:prompt|question|request|query|task)(?:${SEP}here)?[\]}>]|\[(?:targetlanguage|prompt|keyword)\]`,
+      String.raw`[\[{<](?:insert${TSEP})?(?:your${TSEP}|put${TSEP}your${TSEP}|enter${TSEP}your${TSEP}|the${TSEP})?(?:prompt|question|request|query|task)(?:${TSEP}here)?[\]}>]|\[(?:targetlanguage|prompt|keyword)\]`,
       'g',
     ),
     description: 'template placeholders of shared jailbreaks: "[Your prompt here]", "[PROMPT]"',
@@ -206,6 +225,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.fiction_frame',
     category: 'jailbreak_persona',
     weight: 0.05,
+    view: 'words',
     pattern: rx(
       `${alt(['hypothetical', 'hypothetically', 'fictional', 'imaginary', 'alternate', 'alternative', 'parallel', 'fantasy'])}${SEP}${alt(['world', 'universe', 'scenario', 'setting', 'story', 'reality', 'dimension', 'society'])}\\b`,
     ),
@@ -215,6 +235,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.purpose_excuse',
     category: 'jailbreak_persona',
     weight: 0.08,
+    view: 'words',
     pattern: rx(`${alt(['for', 'purely for', 'only for', 'strictly for'])}${SEP}${filler(1)}${alt(['educational', 'research', 'academic', 'informational', 'testing', 'entertainment'])}${SEP}${alt(['purposes', 'purpose', 'use'])}\\b`),
     description: '"for educational purposes only"',
   },
@@ -222,6 +243,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.obey_user',
     category: 'jailbreak_persona',
     weight: 0.3,
+    view: 'words',
     pattern: rx(
       `${alt(['you must', 'you will', 'you shall', 'you have to', 'always'])}${SEP}${filler(1)}${alt(['obey', 'comply', 'follow', 'do whatever', 'do what', 'fulfill', 'fulfil', 'answer'])}${SEP}${filler(2)}${alt(['i say', 'i tell you', 'i ask', 'my commands', 'my orders', 'my instructions', 'the user says', 'the user asks', 'every request', 'all requests', 'any request', 'all my'])}\\b`,
     ),
@@ -231,8 +253,9 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.named_mode',
     category: 'jailbreak_persona',
     weight: 0.4,
+    view: 'words',
     pattern: rx(
-      `(?:${alt(['stay', 'remain', 'while', 'enter', 'entering', 'activate', 'enable', 'switch to', 'now in', 'you are in', 'you re in', 'are now in', 'in'])}${SEP}(?:the${SEP})?\\w{2,20}${SEP}mode${SEP}(?:\\+|and|enabled|activated|on|engaged)|${alt(['stay in', 'remain in', 'while in', 'staying in', 'remaining in', 'enter', 'entering'])}${SEP}(?:the${SEP})?\\w{2,20}${SEP}mode|\\w{2,20}${SEP}mode${SEP}${alt(['enabled', 'activated', 'engaged', 'unlocked', 'initiated', 'output', 'response'])}|\\w{2,20}${SEP}mode${SEP}(?:is${SEP})?(?:now${SEP})?(?:on|enabled|active|activated)${SEP}(?:and|you|from))\\b`,
+      `(?:${alt(['stay', 'remain', 'while', 'enter', 'entering', 'activate', 'enable', 'switch to', 'now in', 'you are in', 'you re in', 'are now in', 'in'])}${SEP}(?:the${SEP})?\\w{2,20}${SEP}mode${SEP}(?:and|enabled|activated|on|engaged)|${alt(['stay in', 'remain in', 'while in', 'staying in', 'remaining in', 'enter', 'entering'])}${SEP}(?:the${SEP})?\\w{2,20}${SEP}mode|\\w{2,20}${SEP}mode${SEP}${alt(['enabled', 'activated', 'engaged', 'unlocked', 'initiated', 'output', 'response'])}|\\w{2,20}${SEP}mode${SEP}(?:is${SEP})?(?:now${SEP})?(?:on|enabled|active|activated)${SEP}(?:and|you|from))\\b`,
     ),
     description: '"APOPHIS Mode enabled", "stay in X mode" (any named mode being switched on)',
   },
@@ -254,6 +277,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.deny_ai_identity',
     category: 'jailbreak_persona',
     weight: 0.4,
+    view: 'words',
     pattern: rx(
       `(?:${alt(['not', 'never', 'forget', 'don t', 'do not', 'stop', 'without'])}${SEP}${filler(3)}${alt(['mention', 'mentioning', 'say', 'saying', 'reveal', 'admit', 'remind', 'reminding', 'tell', 'state', 'acknowledge', 'that', 'refer to', 'talk about'])}${SEP}${filler(3)}${alt(['you are', 'you re', 'that you are', 'being', 'yourself as'])}${SEP}(?:an${SEP}|a${SEP})?${alt(['ai', 'language model', 'ai language model', 'chatbot', 'artificial', 'bot', 'machine', 'assistant'])}|${alt(['you are', 'you re', 'youre'])}${SEP}${alt(['not', 'no longer'])}${SEP}(?:an${SEP}|a${SEP})?${alt(['ai', 'language model', 'chatgpt', 'assistant', 'chatbot', 'an ai language model'])})\\b`,
     ),
@@ -263,6 +287,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.rename',
     category: 'jailbreak_persona',
     weight: 0.3,
+    view: 'words',
     pattern: rx(
       `(?:your${SEP}(?:new${SEP})?name${SEP}(?:is${SEP}now|will${SEP}be|is)|you${SEP}(?:will${SEP}|shall${SEP})?(?:now${SEP})?(?:be${SEP})?(?:called|named|known${SEP}as|referred${SEP}to${SEP}as)|(?:call|name)${SEP}yourself|respond${SEP}as${SEP}\\w{2,20}${SEP}(?:would|from|with|and|only))\\b`,
     ),
@@ -272,6 +297,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.simulate_system',
     category: 'jailbreak_persona',
     weight: 0.25,
+    view: 'words',
     pattern: rx(
       `${alt(['simulate', 'emulate', 'act as', 'act like', 'pretend to be', 'you are now', 'behave like', 'function as', 'acts like', 'acts as'])}${SEP}(?:a${SEP}|an${SEP}|the${SEP})?${filler(2)}${alt(['terminal', 'shell', 'cmd', 'console', 'linux', 'computer', 'operating system', 'interpreter', 'virtual machine', 'nlp os', 'search engine', 'text adventure', 'text based game', 'game', 'ai with', 'ai that', 'ai without'])}\\b`,
     ),
@@ -281,6 +307,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.condone_harm',
     category: 'jailbreak_persona',
     weight: 0.3,
+    view: 'words',
     pattern: rx(
       `${alt(['condone', 'condones', 'condoning', 'promote', 'promotes', 'promoting', 'encourage', 'encourages', 'endorse', 'endorses', 'support', 'supports', 'enjoy', 'enjoys', 'loves', 'love', 'glorify', 'glorifies', 'engages in', 'engage in'])}${SEP}${filler(2)}${alt(['illegal', 'unethical', 'immoral', 'harmful', 'violence', 'violent', 'hate', 'crime', 'crimes', 'criminal', 'dangerous', 'disgusting', 'offensive', 'racism', 'discrimination', 'harm'])}\\b`,
     ),
@@ -291,6 +318,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.game_setup',
     category: 'jailbreak_persona',
     weight: 0.15,
+    view: 'words',
     pattern: rx(`(?:let${SEP}s${SEP}play${SEP}(?:a${SEP})?${filler(1)}game|play${SEP}(?:a${SEP})?${filler(1)}(?:game|role)${SEP}(?:with${SEP}me|where|in${SEP}which)|you${SEP}will${SEP}(?:play|act|respond|answer|reply)${SEP}as)\\b`),
     description: '"let\'s play a game", "you will play as ..." (weak framing)',
   },
@@ -298,6 +326,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.unfiltered_responses',
     category: 'jailbreak_persona',
     weight: 0.35,
+    view: 'words',
     pattern: rx(
       `${alt(['your responses', 'your response', 'your answers', 'your answer', 'your replies', 'every response', 'every answer', 'all responses', 'all your responses', 'you will respond', 'you will answer', 'you will reply', 'you can respond', 'you must respond'])}${SEP}${filler(3)}${alt(['unfiltered', 'uncensored', 'unrestricted', 'without censorship', 'without filters', 'without any filter', 'without restriction', 'no matter what', 'without hesitation', 'without question', 'without refusing'])}\\b`,
     ),
@@ -307,6 +336,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.named_ai',
     category: 'jailbreak_persona',
     weight: 0.35,
+    view: 'words',
     pattern: rx(`${alt(['ai', 'a i', 'bot', 'chatbot', 'assistant', 'language model', 'model', 'chat bot'])}${SEP}${alt(['named', 'called', 'known as', 'nicknamed', 'that goes by'])}\\b`),
     description: '"an AI named X" (persona creation)',
   },
@@ -321,6 +351,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.opposite',
     category: 'jailbreak_persona',
     weight: 0.35,
+    view: 'words',
     pattern: rx(`opposite${SEP}(?:day|mode|of${SEP}(?:what|the${SEP}truth|truth|everything)|machine)\\b`),
     description: '"opposite day", "answer the opposite of the truth"',
   },
@@ -328,6 +359,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.no_ethics_persona',
     category: 'jailbreak_persona',
     weight: 0.5,
+    view: 'words',
     pattern: rx(
       `${alt(['doesn t care', 'does not care', 'don t care', 'do not care', 'never cares', 'not concerned', 'does not give', 'doesn t give', 'don t give'])}${SEP}${filler(2)}${alt(['laws', 'law', 'legality', 'morals', 'morality', 'ethics', 'rules', 'consequences', 'safety', 'feelings', 'damn', 'fuck', 'shit'])}\\b`,
     ),

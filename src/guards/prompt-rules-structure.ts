@@ -5,7 +5,7 @@
  *
  * @module guards/prompt-rules-structure
  */
-import { alt, filler, rx, SEP } from './prompt-rule-builder.js';
+import { alt, filler, rx, SEP, talt, tfiller, TSEP } from './prompt-rule-builder.js';
 import type { PromptRule } from './prompt-rule-types.js';
 
 const AI_NAMES = alt([
@@ -64,7 +64,7 @@ export const TEMPLATE_RULES: readonly PromptRule[] = [
     weight: 0.5,
     pattern: new RegExp(
       String.raw`(?:%{2,16}|={3,16}|#{3,16}|\*{3,16}|~{3,16}|>{3,16}|<{3,16}|\]{3,16}|\}{3,16}|-{3,16}|\+{3,16})[ \t]{0,4}` +
-        `${alt(['end', 'begin', 'start', 'new', 'stop', 'real', 'actual', 'true', 'system', 'admin', 'override', 'instructions', 'user input', 'prompt'])}\\b`,
+        `${talt(['end', 'begin', 'start', 'new', 'stop', 'real', 'actual', 'true', 'system', 'admin', 'override', 'instructions', 'user input', 'prompt'])}\\b`,
       'g',
     ),
     description: 'delimiter lines that open or close a section: "%%% END USER INPUT %%%", "=== new instructions"',
@@ -73,6 +73,7 @@ export const TEMPLATE_RULES: readonly PromptRule[] = [
     id: 'template.end_of_input',
     category: 'template_injection',
     weight: 0.35,
+    view: 'words',
     pattern: rx(
       `${alt(['end', 'ending', 'close', 'closing', 'stop', 'terminate', 'finish', 'begin', 'beginning', 'start'])}${SEP}(?:of${SEP})?(?:the${SEP})?(?:user${SEP}|real${SEP}|actual${SEP}|new${SEP}|previous${SEP}|untrusted${SEP})?${alt(['input', 'prompt', 'instructions', 'passphrase', 'password', 'query', 'context', 'user input', 'ambiguity', 'access code', 'system prompt', 'transcript'])}\\b`,
     ),
@@ -93,20 +94,21 @@ export const EXFILTRATION_RULES: readonly PromptRule[] = [
     id: 'exfiltration.markdown_image_query',
     category: 'data_exfiltration',
     weight: 0.45,
-    pattern: /!\[[^\]\n]{0,200}\]\(\s{0,3}<?(?:https?:)?\/\/[^\s)?]{1,300}\?[^\s)]{1,500}\)/g,
+    pattern: /!\[[^[\]\n]{0,200}\]\(\s{0,3}<?(?:https?:)?\/\/[^\s()[\]?]{1,300}\?[^\s()[\]]{1,500}\)/g,
     description: 'markdown image whose URL carries a query string (rendering it sends data)',
   },
   {
     id: 'exfiltration.templated_url',
     category: 'data_exfiltration',
     weight: 0.65,
-    pattern: /(?:https?:)?\/\/[^\s)"'<>?]{1,300}\?(?:[^\s)"'<>=]{1,60}=[^\s)"'<>&]{0,100}&){0,8}[^\s)"'<>=]{1,60}=(?:\{|%7b|\$\{|\$[a-z_]|\[|%5b|<|%3c)/g,
+    pattern: /(?:https?:)?\/\/[^\s)"'<>?/]{1,100}(?:\/[^\s)"'<>?/]{1,100}){0,12}\/?\?(?:[^\s)"'<>=&?]{1,60}=[^\s)"'<>=&?]{0,100}&){0,8}[^\s)"'<>=&?]{1,60}=(?:\{|%7b|\$\{|\$[a-z_]|\[|%5b|<|%3c)/g,
     description: 'URL with a placeholder in its query ("?q={conversation}", "?data=[SECRET]")',
   },
   {
     id: 'exfiltration.append_data_to_url',
     category: 'data_exfiltration',
     weight: 0.5,
+    view: 'words',
     pattern: rx(
       `${alt(['append', 'add', 'include', 'encode', 'insert', 'put', 'embed', 'attach', 'concatenate', 'replace', 'fill in'])}${SEP}${filler(4)}${alt(['conversation', 'chat history', 'history', 'password', 'secret', 'api key', 'data', 'messages', 'summary', 'credentials', 'personal data', 'personal information', 'email addresses', 'user data', 'user s data', 'previous messages', 'context', 'system prompt', 'token'])}${SEP}${filler(3)}${alt(['url', 'link', 'image', 'query', 'parameter', 'query string', 'address', 'endpoint', 'webhook'])}\\b`,
     ),
@@ -116,6 +118,7 @@ export const EXFILTRATION_RULES: readonly PromptRule[] = [
     id: 'exfiltration.render_image',
     category: 'data_exfiltration',
     weight: 0.2,
+    view: 'words',
     pattern: rx(`${alt(['render', 'display', 'show', 'output', 'print', 'embed'])}${SEP}${filler(3)}${alt(['markdown image', 'image', 'img', 'markdown'])}${SEP}${filler(2)}${alt(['url', 'link', 'http', 'https'])}\\b`),
     description: '"render this markdown image from URL" (weak)',
   },
@@ -127,6 +130,7 @@ export const TOOL_RULES: readonly PromptRule[] = [
     id: 'tool.forward_all',
     category: 'tool_hijack',
     weight: 0.6,
+    view: 'words',
     pattern: rx(
       `${alt(['forward', 'send', 'email', 'mail', 'transfer', 'wire', 'upload', 'post', 'exfiltrate', 'leak', 'share', 'copy', 'sync', 'move', 'bcc', 'export', 'redirect'])}${SEP}${alt(['all', 'every', 'each', 'the entire', 'entire', 'any'])}${SEP}${filler(3)}${alt(['emails', 'email', 'messages', 'files', 'documents', 'contacts', 'passwords', 'credentials', 'data', 'funds', 'money', 'history', 'conversations', 'attachments', 'inbox', 'records', 'keys', 'tokens', 'secrets', 'database', 'customer', 'customers', 'invoices', 'payments'])}\\b`,
     ),
@@ -136,8 +140,9 @@ export const TOOL_RULES: readonly PromptRule[] = [
     id: 'tool.send_to_target',
     category: 'tool_hijack',
     weight: 0.35,
-    pattern: rx(
-      `${alt(['forward', 'send', 'email', 'mail', 'transfer', 'wire', 'upload', 'post', 'exfiltrate', 'leak', 'copy', 'bcc', 'export', 'redirect'])}${SEP}${filler(4)}to${SEP}(?:[\\w.+-]{1,64}@[\\w-]{1,63}\\.[a-z]{2,10}|https?:|www\\.|${alt(['this address', 'this email', 'this url', 'this account', 'this wallet', 'this number', 'the following address', 'the following account', 'attacker', 'my server', 'my wallet', 'an external'])})`,
+    pattern: new RegExp(
+      String.raw`\b${talt(['forward', 'send', 'email', 'mail', 'transfer', 'wire', 'upload', 'post', 'exfiltrate', 'leak', 'copy', 'bcc', 'export', 'redirect'])}${TSEP}${tfiller(4)}to${TSEP}(?:[\w.+-]{1,64}@[\w-]{1,63}\.[a-z]{2,10}|https?:|www\.|${talt(['this address', 'this email', 'this url', 'this account', 'this wallet', 'this number', 'the following address', 'the following account', 'attacker', 'my server', 'my wallet', 'an external'])})`,
+      'g',
     ),
     description: '"send ... to attacker@example.com / https://..."',
   },
@@ -145,6 +150,7 @@ export const TOOL_RULES: readonly PromptRule[] = [
     id: 'tool.addressed_reader',
     category: 'tool_hijack',
     weight: 0.5,
+    view: 'words',
     pattern: rx(
       `${alt(['if', 'when', 'once', 'after', 'while', 'whenever'])}${SEP}${alt(['you', 'an ai', 'the ai', 'the assistant', 'the model', 'an assistant', 'ai assistants', 'ai assistant', 'language models', 'a language model', 'llms', 'an llm', 'the llm', 'the agent', 'an agent', 'the bot', 'a bot', 'chatgpt'])}${SEP}${filler(2)}${alt(['read', 'reads', 'reading', 'see', 'sees', 'process', 'processes', 'processing', 'summarize', 'summarizes', 'summarizing', 'summarise', 'encounter', 'encounters', 'parse', 'parses', 'analyze', 'analyzes', 'scan', 'scans', 'ingest', 'ingests', 'retrieve'])}${SEP}${filler(1)}${alt(['this', 'these', 'the following', 'it'])}\\b`,
     ),
@@ -154,6 +160,7 @@ export const TOOL_RULES: readonly PromptRule[] = [
     id: 'tool.note_to_ai',
     category: 'tool_hijack',
     weight: 0.5,
+    view: 'words',
     pattern: rx(`${alt(['note', 'message', 'instruction', 'instructions', 'notice', 'attention', 'important', 'reminder', 'hint', 'directive'])}${SEP}${alt(['to', 'for'])}${SEP}(?:the${SEP}|any${SEP}|all${SEP})?${AI_NAMES}\\b`),
     description: '"Note to the AI:", "instructions for the assistant"',
   },
@@ -161,6 +168,7 @@ export const TOOL_RULES: readonly PromptRule[] = [
     id: 'tool.destructive',
     category: 'tool_hijack',
     weight: 0.25,
+    view: 'words',
     pattern: rx(
       `${alt(['delete', 'remove', 'wipe', 'erase', 'drop', 'destroy', 'purge', 'truncate'])}${SEP}${alt(['all', 'every', 'the entire', 'entire'])}${SEP}${filler(2)}${alt(['emails', 'files', 'messages', 'records', 'data', 'database', 'tables', 'repos', 'repositories', 'users', 'accounts', 'backups', 'documents', 'contacts'])}\\b`,
     ),
@@ -170,6 +178,7 @@ export const TOOL_RULES: readonly PromptRule[] = [
     id: 'tool.invoke_action',
     category: 'tool_hijack',
     weight: 0.3,
+    view: 'words',
     pattern: rx(
       `${alt(['call', 'invoke', 'execute', 'run', 'trigger', 'use'])}${SEP}(?:the${SEP})?${filler(1)}${alt(['tool', 'function', 'plugin', 'api', 'action'])}${SEP}${filler(3)}${alt(['send', 'delete', 'transfer', 'forward', 'email', 'post', 'pay', 'purchase', 'grant'])}\\b`,
     ),
@@ -183,6 +192,7 @@ export const OUTPUT_RULES: readonly PromptRule[] = [
     id: 'output.nothing_else',
     category: 'output_manipulation',
     weight: 0.35,
+    view: 'words',
     pattern: rx(
       `(?:${alt(['say', 'print', 'output', 'respond', 'reply', 'write', 'type', 'include', 'add'])}${SEP}nothing${SEP}else|and${SEP}nothing${SEP}(?:else|more)|nothing${SEP}but${SEP}(?:the|a|your)|${alt(['only', 'no'])}${SEP}${alt(['extra', 'additional', 'other', 'further'])}${SEP}${alt(['comment', 'comments', 'commentary', 'text', 'words'])}|${alt(['no', 'without', 'without any', 'no other', 'not any'])}${SEP}${alt(['other', 'additional', 'extra', 'further', 'more'])}${SEP}${alt(['text', 'words', 'output', 'characters', 'commentary', 'explanation', 'explanations', 'punctuation', 'content', 'information', 'context', 'remarks', 'comments'])}|${alt(['without', 'no'])}${SEP}(?:any${SEP})?${alt(['commentary', 'explanation', 'explanations', 'elaboration', 'preamble'])})\\b`,
     ),
@@ -192,6 +202,7 @@ export const OUTPUT_RULES: readonly PromptRule[] = [
     id: 'output.begin_with',
     category: 'output_manipulation',
     weight: 0.3,
+    view: 'words',
     pattern: rx(`${alt(['begin', 'start', 'prefix', 'preface', 'open', 'end', 'finish'])}${SEP}${filler(1)}${alt(['reply', 'response', 'answer', 'output', 'message', 'replies', 'responses', 'answers'])}${SEP}${alt(['with', 'by saying', 'by writing'])}\\b`),
     description: '"begin your reply with ..."',
   },
@@ -239,6 +250,7 @@ export const OUTPUT_RULES: readonly PromptRule[] = [
     id: 'output.response_format_lock',
     category: 'output_manipulation',
     weight: 0.15,
+    view: 'words',
     pattern: rx(`${alt(['your', 'the'])}${SEP}${alt(['response', 'answer', 'output', 'reply', 'first word', 'first line'])}${SEP}${alt(['must', 'should', 'will', 'shall'])}${SEP}(?:only${SEP}|always${SEP})?${alt(['be', 'contain', 'consist', 'start', 'begin', 'include'])}\\b`),
     description: '"your response must only be ..."',
   },
