@@ -7,6 +7,7 @@
  *           one round trip), the same query, COMMIT; current_org_id() is the
  *           signed check (ledger lookup) for every policy evaluation
  *   signed (2 round trips)  the same entry without the one-round-trip batch, for reference
+ *   entry only     BEGIN + entry + COMMIT without the query, plain and signed (where the cost sits)
  *
  * Env: TG_BENCH_TXNS (transactions per sample, default 1500), TG_BENCH_SAMPLES (default 7).
  * Run: npx tsx bench/signed-context.bench.ts
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
       const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM items WHERE v < 100');
       return Number(rows[0]?.n);
     };
+    const noWork = (): number => ROWS_PER_ORG;
     type Runner = () => Promise<number>;
     let i = 0;
     const org = (): OrgId => orgs[i++ % ORGS] as OrgId;
@@ -93,6 +95,9 @@ async function main(): Promise<void> {
       ['plain withTenant (plain mode)', () => withTenant(plainDb.pool as PoolLike, org(), work, opts)],
       ['signed withTenant (signed mode)', () => signed.withTenant(signedDb.pool as PoolLike, org(), work, opts)],
       ['signed, 2 round trips (signed mode)', () => signedTwoTrips(signedDb.pool as PoolLike, org(), work, opts)],
+      // entry + COMMIT only, no tenant query: the entry's own cost
+      ['plain entry only (no query)', () => withTenant(plainDb.pool as PoolLike, org(), noWork, opts)],
+      ['signed entry only (no query)', () => signed.withTenant(signedDb.pool as PoolLike, org(), noWork, opts)],
     ];
     for (const [name, run] of runners) {
       const n = await run();

@@ -103,6 +103,9 @@ LANGUAGE plpgsql
 VOLATILE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+-- Its statements take parameters; a custom plan per call costs more than the
+-- statement itself. The generic plan (a primary-key lookup) is always right.
+SET plan_cache_mode = force_generic_plan
 AS $fn$
 DECLARE
   expected bytea;
@@ -180,6 +183,9 @@ STABLE
 PARALLEL RESTRICTED
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+-- Its statements take parameters; a custom plan per call costs more than the
+-- statement itself. The generic plan (a primary-key lookup) is always right.
+SET plan_cache_mode = force_generic_plan
 AS $fn$
 DECLARE
   v text := current_setting('app.current_org_id', true);

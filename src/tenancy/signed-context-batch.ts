@@ -19,9 +19,17 @@ export interface BatchStatement {
   readonly text: string;
   /** Parameter values, sent separately from the text. */
   readonly values: ReadonlyArray<string | Buffer | null>;
+  /**
+   * Prepare it once per connection under this name (node-postgres clients
+   * only): later batches skip parsing and planning. At most one named
+   * statement per batch.
+   */
+  readonly name?: string;
 }
 
 interface ProtocolConnection {
+  /** node-postgres' record of the named statements parsed on this connection. */
+  parsedStatements?: Record<string, string>;
   parse(query: { text: string; name?: string; types?: number[] }): void;
   bind(config: { portal?: string; statement?: string; values?: ReadonlyArray<string | Buffer | null> }): void;
   execute(config: { portal?: string; rows?: number }): void;
@@ -51,6 +59,13 @@ export function isPipelinedClient(client: PoolClientLike): boolean {
 export class StatementBatch {
   /** Set by node-postgres when a callback is passed (or by its query timeout). */
   callback: ((err: Error | null, result?: unknown) => void) | undefined;
+  /**
+   * The batch's named statement, if any: node-postgres records `name -> text`
+   * in the connection's parsed statements when a ParseComplete arrives.
+   */
+  readonly name: string | undefined;
+  /** The named statement's text (see {@link StatementBatch.name}). */
+  readonly text: string | undefined;
   /** Resolves when the batch ran, rejects with the first error. */
   readonly done: Promise<void>;
   private settled = false;
@@ -58,6 +73,9 @@ export class StatementBatch {
   private rejectDone!: (err: Error) => void;
 
   constructor(private readonly statements: readonly BatchStatement[]) {
+    const named = statements.find((st) => st.name !== undefined);
+    this.name = named?.name;
+    this.text = named?.text;
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;
@@ -78,9 +96,15 @@ export class StatementBatch {
   submit(connection: ProtocolConnection): void {
     connection.stream?.cork?.();
     try {
-      for (const s of this.statements) {
-        connection.parse({ text: s.text, name: '', types: [] });
-        connection.bind({ portal: '', statement: '', values: s.values });
+      const parsed = connection.parsedStatements ?? {};
+      // A named statement not yet on this connection is parsed FIRST, so the
+      // batch's first ParseComplete (which node-postgres records under
+      // `this.name`) is its own, and a failed parse records nothing.
+      const toParse = this.name !== undefined && parsed[this.name] !== this.text;
+      if (toParse && this.name !== undefined) connection.parse({ text: this.text ?? '', name: this.name, types: [] });
+      for (const st of this.statements) {
+        if (st.name === undefined) connection.parse({ text: st.text, name: '', types: [] });
+        connection.bind({ portal: '', statement: st.name ?? '', values: st.values });
         connection.execute({ portal: '', rows: 0 });
       }
       connection.sync();
@@ -109,6 +133,12 @@ export class StatementBatch {
   handleError(err: Error): void {
     this.settle(err);
   }
+
+  /** Forgets the named statement on `connection` (e.g. after DISCARD ALL removed it server-side). */
+  static forget(client: PoolClientLike, name: string): void {
+    const conn = (client as unknown as { connection?: ProtocolConnection }).connection;
+    if (conn?.parsedStatements !== undefined) delete conn.parsedStatements[name];
+  }
   /** Everything ran. */
   handleReadyForQuery(): void {
     this.settle(undefined);
@@ -128,11 +158,11 @@ export async function runStatementBatch(client: PoolClientLike, statements: read
     return;
   }
   if (isPipelinedClient(client)) {
-    const pending = statements.map((s) => client.query(s.text, s.values));
+    const pending = statements.map((st) => client.query(st.text, st.values));
     const results = await Promise.allSettled(pending);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
     return;
   }
-  for (const s of statements) await client.query(s.text, s.values);
+  for (const st of statements) await client.query(st.text, st.values);
 }

@@ -12,7 +12,7 @@
 import { TenantGuardError, type ErrorCode } from '../errors.js';
 import { parseOrgId } from './org-id.js';
 import type { PoolClientLike } from './pg-types.js';
-import { runStatementBatch, type BatchStatement } from './signed-context-batch.js';
+import { runStatementBatch, StatementBatch, type BatchStatement } from './signed-context-batch.js';
 import { computeContextProof, nextIssuedAt, parseContextKey, type ContextKey } from './signed-context-proof.js';
 import { createWithTenant, quoteIdentifier, type EnterTenant, type TenantEntryContext, type WithTenant, type WithTenantOptions } from './with-tenant.js';
 
@@ -72,6 +72,9 @@ async function backendPid(client: PoolClientLike): Promise<number> {
   return pid;
 }
 
+/** The name of the prepared entry statement on each connection. */
+const ENTER_STATEMENT = 'tenantguard_signed_entry_v1';
+
 const ENTER_SQL =
   'SELECT tenantguard.enter_signed_tenant($1::uuid, $2::text, $3::integer, $4::bigint, $5::bytea), ' +
   "pg_catalog.set_config('app.current_org_id', $6::text, true)";
@@ -85,7 +88,11 @@ export function signedEntryStatements(
   const begin = ctx.isolationLevel === undefined ? 'BEGIN' : `BEGIN ISOLATION LEVEL ${ctx.isolationLevel.toUpperCase()}`;
   const statements: BatchStatement[] = [
     { text: begin, values: [] },
-    { text: ENTER_SQL, values: [orgId, proof.keyId, String(proof.pid), String(proof.issuedAt), proof.proof, orgId] },
+    {
+      text: ENTER_SQL,
+      name: ENTER_STATEMENT,
+      values: [orgId, proof.keyId, String(proof.pid), String(proof.issuedAt), proof.proof, orgId],
+    },
   ];
   // READ ONLY after the entry: the entry writes the per-backend ledger row,
   // and a transaction may always switch from read-write to read-only.
@@ -116,10 +123,20 @@ export function createSignedContext(options: SignedContextOptions, defaults: Wit
     const pid = await backendPid(client);
     const issuedAt = nextIssuedAt();
     const proof = computeContextProof(key.secret, { keyId: key.id, orgId: ctx.orgId, pid, issuedAt });
+    const statements = signedEntryStatements(ctx, { keyId: key.id, pid, issuedAt, proof });
     try {
-      await runStatementBatch(client, signedEntryStatements(ctx, { keyId: key.id, pid, issuedAt, proof }));
+      await runStatementBatch(client, statements);
     } catch (err) {
-      throw signedContextError(err);
+      // The prepared entry vanished (DISCARD ALL / DEALLOCATE by other code):
+      // forget it, end the aborted transaction, and run the batch once more.
+      if ((err as { code?: unknown }).code !== '26000') throw signedContextError(err);
+      StatementBatch.forget(client, ENTER_STATEMENT);
+      await client.query('ROLLBACK');
+      try {
+        await runStatementBatch(client, statements);
+      } catch (again) {
+        throw signedContextError(again);
+      }
     }
   };
   return Object.freeze({ enter, withTenant: createWithTenant({ ...defaults, enter }), keyId: key.id });

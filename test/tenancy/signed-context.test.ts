@@ -352,6 +352,17 @@ describe('enabled', () => {
     expect((await readSignedContextStatus(db.pool))?.enforced).toBe(true);
   });
 
+  it('the entry is prepared once per connection, and survives DEALLOCATE ALL / DISCARD ALL by other code', async () => {
+    const one = db.createPool({ as: 'app', max: 1 });
+    for (let i = 0; i < 3; i++) expect(await signed1.withTenant(one, A, (t) => visible(t))).toEqual({ total: 3, ofB: 0 });
+    const prepared = await one.query<{ n: string }>("SELECT count(*) AS n FROM pg_prepared_statements WHERE name = 'tenantguard_signed_entry_v1'");
+    expect(Number(prepared.rows[0]?.n)).toBe(1);
+    await one.query('DEALLOCATE ALL');
+    expect(await signed1.withTenant(one, B, (t) => visible(t))).toEqual({ total: 2, ofB: 2 });
+    await one.query('DISCARD ALL');
+    expect(await signed1.withTenant(one, A, (t) => visible(t))).toEqual({ total: 3, ofB: 0 });
+  });
+
   it('the proof travels as a bind parameter: no entry statement text contains it', () => {
     const proof = randomBytes(32);
     const stmts = signedEntryStatements(
