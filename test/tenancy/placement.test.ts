@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditLog } from '../../src/audit/index.js';
 import { isTenantGuardError } from '../../src/errors.js';
 import { migrate } from '../../src/migrate/index.js';
 import { isolationProof, type OrgId, type TenantDb } from '../../src/tenancy/index.js';
@@ -216,6 +217,25 @@ describe('the router', () => {
     expect(nested).toEqual({ outer: ['a-1', 'a-2', 'a-3'], inner: 4 });
     expect(() => router.place(A, { kind: 'database', target: 'nowhere' })).toThrow(/unknown target/);
     expect(router.placementOf(A)).toEqual({ kind: 'shared' });
+  });
+});
+
+describe('modules above withTenant route by org without knowing', () => {
+  it('the audit log (given the router seams as its tenant options) writes and reads each org in its placement', async () => {
+    const audit = createAuditLog({ pool: db.appPool, tenant: { route: router.route, enter: router.enter } });
+    for (const org of [A, G, D]) {
+      await router.withTenant(db.appPool, org, (t) => audit.record(t, { action: 'item.create', resourceType: 'item', resourceId: '1' }));
+      await audit.recordStandalone({ action: 'login.failed', resourceType: 'session' }, { orgId: org });
+    }
+    for (const org of [A, G, D]) {
+      const page = await audit.query(org);
+      expect(page.items.map((i) => i.action).sort()).toEqual(['item.create', 'login.failed']);
+    }
+    // D's audit rows are on the second server only; A's and G's on the first
+    const onSecond = await dedicatedAdmin.query<{ org: string; n: string }>('SELECT org_id::text AS org, count(*) AS n FROM tenantguard.security_audit_log GROUP BY 1');
+    expect(onSecond.rows).toEqual([{ org: D, n: '2' }]);
+    const onFirst = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM tenantguard.security_audit_log WHERE org_id = $1', [D]);
+    expect(Number(onFirst.rows[0]?.n)).toBe(0);
   });
 });
 
