@@ -132,26 +132,45 @@ interface PhoneContext {
   readonly negative: KeywordIndex;
 }
 
+/** Digits in `s`, and whether every digit group after the first has at least two digits. */
+function shape(s: string): { digits: number; groupsOk: boolean; groups: number } {
+  let digits = 0;
+  let groups = 0;
+  let run = 0;
+  let groupsOk = true;
+  for (let i = 0; i <= s.length; i += 1) {
+    const c = i < s.length ? s.charCodeAt(i) : 32;
+    if (c >= 48 && c <= 57) {
+      digits += 1;
+      run += 1;
+    } else if (run > 0) {
+      groups += 1;
+      if (groups > 1 && run < 2) groupsOk = false;
+      run = 0;
+    }
+  }
+  return { digits, groupsOk, groups };
+}
+
 /** Validates one candidate string found at `start`; returns the accepting rule or undefined. Cheap checks come first. */
 function validatePhone(text: string, candidate: string, start: number, end: number, s: DetectorSettings, ctx: PhoneContext): string | undefined {
   const main = candidate.replace(PHONE_EXTENSION, '');
-  const digits = main.replace(/\D/g, '');
-  if (digits.length < 7 || digits.length > 15) return undefined;
+  const sh = shape(main);
+  if (sh.digits < 7 || sh.digits > 15) return undefined;
   if (candidate.startsWith('+')) return internationalOk(main, s.strictPhoneValidation) ? 'phone-international' : undefined;
-  if (isDate(main)) return undefined;
-  // 00 / 011 international dialling prefixes.
-  if (/^(?:00|011)/.test(main)) {
-    const intl = `+${main.replace(/^(?:00|011)[ .-]?/, '')}`;
-    if (internationalOk(intl, s.strictPhoneValidation)) return 'phone-international';
-  }
   const positiveAt = ctx.positive.before(start);
   const hasContext = positiveAt !== -1 || PHONE_LABEL_AFTER.test(text.slice(end, end + 16));
-  // Without a phone word: written like a phone number (separators, no single-digit groups after the first).
-  let formatted = false;
-  if (!hasContext) {
-    const groups = main.split(/[ .()-]+/).filter((g) => g.length > 0);
-    formatted = groups.length >= 2 && groups.slice(1).every((g) => g.length >= 2);
-    if (!formatted) return undefined;
+  // Without a phone word it must be written like a phone number (separators, no single-digit groups after the first).
+  const formatted = sh.groups >= 2 && sh.groupsOk;
+  const idd = main.startsWith('00') || main.startsWith('011');
+  if (!hasContext && !formatted && !idd) return undefined;
+  if (isDate(main)) return undefined;
+  const digits = main.replace(/\D/g, '');
+  // 00 / 011 international dialling prefixes.
+  if (idd) {
+    const intl = `+${main.replace(/^(?:00|011)[ .-]?/, '')}`;
+    if (internationalOk(intl, s.strictPhoneValidation)) return 'phone-international';
+    if (!hasContext && !formatted) return undefined;
   }
   const negativeAt = ctx.negative.before(start, 24);
   // A phone word closer to the number than the negative word still wins ("card holder's phone: ...").
