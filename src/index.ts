@@ -121,13 +121,20 @@ export {
   tryParsePattern,
 } from './rbac/index.js';
 export type {
+  BrandScopeRule,
   BuiltinRole,
+  CatalogEntry,
   CheckScope,
+  CrossOrgRule,
+  CustomRoleDenyRule,
+  CustomRoleRef,
   CustomRoleInput,
   DecisionRule,
   Explanation,
   MemberRole,
+  NoRule,
   OverrideInput,
+  OverrideRule,
   ParsedPattern,
   Permission,
   PermissionDefinition,
@@ -143,7 +150,9 @@ export type {
   PrincipalRef,
   RoleDefinition,
   RoleName,
+  RoleRule,
   StoredOverrideInput,
+  UnknownPermissionRule,
 } from './rbac/index.js';
 
 // @audit-exports

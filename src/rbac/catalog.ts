@@ -25,16 +25,8 @@ export interface PermissionDefinition {
   readonly summary: string;
 }
 
-/**
- * Every permission tenantguard knows, `as const`. Order is the interning
- * order (the integer id of a permission is its index here).
- *
- * @example
- * ```ts
- * PERMISSIONS.filter((p) => p.level === 'org').map((p) => p.permission);
- * ```
- */
-export const PERMISSIONS = [
+// The catalog, `as const` so the permission strings are literal types.
+const CATALOG = [
   { permission: 'brands.read', level: 'brand', ownerOnly: false, summary: 'See a brand and its profile' },
   { permission: 'brands.create', level: 'org', ownerOnly: false, summary: 'Create a new brand in the organisation' },
   { permission: 'brands.update', level: 'brand', ownerOnly: false, summary: "Change a brand's profile" },
@@ -95,7 +87,24 @@ export const PERMISSIONS = [
 ] as const satisfies readonly PermissionDefinition[];
 
 /** A permission of the catalog: `'email.campaigns.sned'` does not compile. */
-export type Permission = (typeof PERMISSIONS)[number]['permission'];
+export type Permission = (typeof CATALOG)[number]['permission'];
+
+/** A catalog entry, its permission typed as {@link Permission}. */
+export interface CatalogEntry extends PermissionDefinition {
+  /** The permission. */
+  readonly permission: Permission;
+}
+
+/**
+ * Every permission tenantguard knows (57 over 21 resource types). Order is
+ * the interning order: the integer id of a permission is its index here.
+ *
+ * @example
+ * ```ts
+ * PERMISSIONS.filter((p) => p.level === 'org').map((p) => p.permission);
+ * ```
+ */
+export const PERMISSIONS: readonly CatalogEntry[] = CATALOG;
 
 /** Splits a dotted string into a tuple of its segments. */
 type SplitSegments<S extends string> = S extends `${infer Head}.${infer Tail}`

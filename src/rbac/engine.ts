@@ -76,69 +76,155 @@ export interface PermissionEngineOptions {
  * {@link PermissionEngine.compile}; immutable; safe to cache and share.
  */
 export class CompiledPrincipal {
+  /** The org the principal belongs to. */
+  readonly orgId: string;
+  /** The user. */
+  readonly userId: string;
+  /** The role name as given: built-in, alias or custom. */
+  readonly role: string;
+  /** The built-in role, or the root of the custom role's chain (null: none). */
+  readonly builtinRole: BuiltinRole | null;
+  /** Whether brand-level permissions need a granted brand. */
+  readonly brandScoped: boolean;
+  /** Brands granted to the principal. */
+  readonly brands: ReadonlySet<string>;
+  /** @internal Role permissions by id (built-in, or custom including its base). */
+  readonly roleBits: Uint8Array;
+  /** @internal Custom-role denies by id, or null. */
+  readonly customDeny: Uint8Array | null;
+  /** @internal The resolved custom role, or null. */
+  readonly customRole: ResolvedCustomRole | null;
+  /** @internal Live deny overrides, canonical order. */
+  readonly denies: readonly CompiledOverride[];
+  /** @internal Live grant overrides, canonical order. */
+  readonly grants: readonly CompiledOverride[];
   /** @internal 0 deny, 1 allow (subject to brand scope), 2 evaluate fully. By permission id. */
   readonly fast: Uint8Array;
+
   /**
-   * @param orgId the org
-   * @param userId the user
-   * @param role the role name as given (built-in, alias or custom)
-   * @param builtinRole the built-in role, or the root of the custom role's chain (null: none)
-   * @param brandScoped whether brand-level permissions need a granted brand
-   * @param brands granted brands
-   * @param roleBits role permissions by id (built-in or custom incl. its base)
-   * @param customDeny custom-role denies by id, or null
-   * @param customRole the resolved custom role, or null
-   * @param denies live deny overrides, canonical order
-   * @param grants live grant overrides, canonical order
+   * Use {@link PermissionEngine.compile}; the fields must agree with each other.
+   *
+   * @param fields every field of the compiled principal
    * @internal
    */
-  constructor(
-    readonly orgId: string,
-    readonly userId: string,
-    readonly role: string,
-    readonly builtinRole: BuiltinRole | null,
-    readonly brandScoped: boolean,
-    readonly brands: ReadonlySet<string>,
-    /** @internal */ readonly roleBits: Uint8Array,
-    /** @internal */ readonly customDeny: Uint8Array | null,
-    /** @internal */ readonly customRole: ResolvedCustomRole | null,
-    /** @internal */ readonly denies: readonly CompiledOverride[],
-    /** @internal */ readonly grants: readonly CompiledOverride[],
-    fast: Uint8Array,
-  ) {
-    this.fast = fast;
+  constructor(fields: {
+    orgId: string;
+    userId: string;
+    role: string;
+    builtinRole: BuiltinRole | null;
+    brandScoped: boolean;
+    brands: ReadonlySet<string>;
+    roleBits: Uint8Array;
+    customDeny: Uint8Array | null;
+    customRole: ResolvedCustomRole | null;
+    denies: readonly CompiledOverride[];
+    grants: readonly CompiledOverride[];
+    fast: Uint8Array;
+  }) {
+    this.orgId = fields.orgId;
+    this.userId = fields.userId;
+    this.role = fields.role;
+    this.builtinRole = fields.builtinRole;
+    this.brandScoped = fields.brandScoped;
+    this.brands = fields.brands;
+    this.roleBits = fields.roleBits;
+    this.customDeny = fields.customDeny;
+    this.customRole = fields.customRole;
+    this.denies = fields.denies;
+    this.grants = fields.grants;
+    this.fast = fields.fast;
   }
 }
 
-/** The rule that decided a check. */
+/** Decided by {@link DecisionRule}: the check named another org. */
+export interface CrossOrgRule {
+  /** Discriminant. */
+  readonly kind: 'cross-org';
+  /** The principal's org. */
+  readonly principalOrgId: string;
+  /** The org the check asked about. */
+  readonly requestedOrgId: string;
+}
+
+/** Decided by {@link DecisionRule}: the permission is not in the catalog. */
+export interface UnknownPermissionRule {
+  /** Discriminant. */
+  readonly kind: 'unknown-permission';
+  /** The string that was checked. */
+  readonly permission: string;
+}
+
+/** Decided by {@link DecisionRule}: a per-user override. */
+export interface OverrideRule {
+  /** Discriminant: which kind of override won. */
+  readonly kind: 'deny-override' | 'grant-override';
+  /** The override's pattern. */
+  readonly pattern: string;
+  /** What the pattern's wildcards covered, e.g. `"trailing * covers 'campaigns.send'"`. */
+  readonly matched: string;
+  /** The brand the override is limited to, or null. */
+  readonly brandId: string | null;
+  /** When it stops applying, or null. */
+  readonly expiresAt: Date | null;
+}
+
+/** Decided by {@link DecisionRule}: brand scope (brand missing or not granted). */
+export interface BrandScopeRule {
+  /** Discriminant. */
+  readonly kind: 'brand-scope';
+  /** The principal's role. */
+  readonly role: string;
+  /** The brand the check named, or null when none was given. */
+  readonly brandId: string | null;
+  /** The brands granted to the principal, sorted. */
+  readonly grantedBrands: readonly string[];
+}
+
+/** Decided by {@link DecisionRule}: a deny of the principal's custom role (or its base chain). */
+export interface CustomRoleDenyRule {
+  /** Discriminant. */
+  readonly kind: 'custom-role-deny';
+  /** The custom role carrying the deny. */
+  readonly role: string;
+  /** The deny pattern. */
+  readonly pattern: string;
+  /** What the pattern's wildcards covered. */
+  readonly matched: string;
+}
+
+/** Decided by {@link DecisionRule}: the role granted. */
+export interface RoleRule {
+  /** Discriminant. */
+  readonly kind: 'role';
+  /** The principal's role. */
+  readonly role: string;
+  /** The role (built-in or custom, possibly inherited) whose pattern granted. */
+  readonly via: string;
+  /** The granting pattern. */
+  readonly pattern: string;
+  /** What the pattern's wildcards covered. */
+  readonly matched: string;
+  /** The brand the check named, or null. */
+  readonly brand: string | null;
+}
+
+/** Decided by {@link DecisionRule}: nothing granted. */
+export interface NoRule {
+  /** Discriminant. */
+  readonly kind: 'no-rule';
+  /** The principal's role. */
+  readonly role: string;
+}
+
+/** The rule that decided a check; switch on `kind`. */
 export type DecisionRule =
-  | { readonly kind: 'cross-org'; readonly principalOrgId: string; readonly requestedOrgId: string }
-  | { readonly kind: 'unknown-permission'; readonly permission: string }
-  | {
-      readonly kind: 'deny-override' | 'grant-override';
-      readonly pattern: string;
-      readonly matched: string;
-      readonly brandId: string | null;
-      readonly expiresAt: Date | null;
-    }
-  | {
-      readonly kind: 'brand-scope';
-      readonly role: string;
-      readonly brandId: string | null;
-      readonly grantedBrands: readonly string[];
-    }
-  | { readonly kind: 'custom-role-deny'; readonly role: string; readonly pattern: string; readonly matched: string }
-  | {
-      readonly kind: 'role';
-      readonly role: string;
-      /** The role (built-in or custom, possibly inherited) whose pattern granted. */
-      readonly via: string;
-      readonly pattern: string;
-      readonly matched: string;
-      /** For brand-level permissions: the brand and how it was in scope. */
-      readonly brand: string | null;
-    }
-  | { readonly kind: 'no-rule'; readonly role: string };
+  | CrossOrgRule
+  | UnknownPermissionRule
+  | OverrideRule
+  | BrandScopeRule
+  | CustomRoleDenyRule
+  | RoleRule
+  | NoRule;
 
 /** The answer of {@link PermissionEngine.explain}. `allowed` always equals `can()`. */
 export interface Explanation {
@@ -405,7 +491,20 @@ export function createPermissionEngine(options: PermissionEngineOptions = {}): P
         if (slow[id] === 1 && !permanentDeny(denies, id)) fast[id] = 2;
       }
     }
-    return new CompiledPrincipal(g.orgId, g.userId, g.role, builtin, brandScoped, brands, roleBits, customDeny, custom, denies, grants, fast);
+    return new CompiledPrincipal({
+      orgId: g.orgId,
+      userId: g.userId,
+      role: g.role,
+      builtinRole: builtin,
+      brandScoped,
+      brands,
+      roleBits,
+      customDeny,
+      customRole: custom,
+      denies,
+      grants,
+      fast,
+    });
   }
 
   function check(p: CompiledPrincipal, permission: string, scope: CheckScope | undefined): boolean {

@@ -4,7 +4,7 @@
  * @module rbac
  */
 export { PERMISSIONS, PERMISSION_NAMES } from './catalog.js';
-export type { Permission, PermissionDefinition, PermissionLevel, PermissionPattern } from './catalog.js';
+export type { CatalogEntry, Permission, PermissionDefinition, PermissionLevel, PermissionPattern } from './catalog.js';
 export {
   MAX_PATTERN_LENGTH,
   MAX_PATTERN_SEGMENTS,
@@ -30,8 +30,18 @@ export type {
   SourcedPattern,
 } from './rules.js';
 export { CompiledPrincipal, createPermissionEngine } from './engine.js';
-export type { CheckScope, DecisionRule, Explanation, PermissionEngine, PermissionEngineOptions, PrincipalGrants } from './engine.js';
+export type {
+  BrandScopeRule,
+  CrossOrgRule,
+  CustomRoleDenyRule,
+  NoRule,
+  OverrideRule,
+  RoleRule,
+  UnknownPermissionRule,
+  CheckScope,
+  DecisionRule,
+  Explanation, PermissionEngine, PermissionEngineOptions, PrincipalGrants } from './engine.js';
 export { createPrincipalCache } from './cache.js';
 export type { PrincipalCache, PrincipalCacheOptions } from './cache.js';
 export { createPermissionStore } from './store.js';
-export type { MemberRole, PermissionStore, PermissionStoreOptions, PrincipalRef, StoredOverrideInput } from './store.js';
+export type { CustomRoleRef, MemberRole, PermissionStore, PermissionStoreOptions, PrincipalRef, StoredOverrideInput } from './store.js';

@@ -18,7 +18,10 @@ export const BUILTIN_ROLES = ['owner', 'admin', 'manager', 'editor', 'viewer'] a
 export type BuiltinRole = (typeof BUILTIN_ROLES)[number];
 
 /** Legacy role names and the built-in role each is an alias of. */
-export const ROLE_ALIASES = { member: 'editor' } as const satisfies Readonly<Record<string, BuiltinRole>>;
+export const ROLE_ALIASES: {
+  /** The legacy `member` role: exactly editor. */
+  readonly member: 'editor';
+} = { member: 'editor' };
 
 /** A role name a member row may carry: a built-in role or a legacy alias. */
 export type RoleName = BuiltinRole | keyof typeof ROLE_ALIASES;

@@ -30,6 +30,9 @@ const patternCache = new Map<string, CatalogPattern>();
  * `RBAC_PERMISSION_UNKNOWN` when it matches nothing in the catalog.
  */
 export function catalogPattern(text: string): CatalogPattern {
+  if (typeof text !== 'string') {
+    throw new TenantGuardError('RBAC_PATTERN_INVALID', 'Invalid permission pattern: not a string.', { details: { why: 'not a string' } });
+  }
   const hit = patternCache.get(text);
   if (hit !== undefined) return hit;
   const parsed = parsePattern(text);
@@ -182,8 +185,11 @@ export function resolveCustomRole(name: string, roles: readonly CustomRoleInput[
     if (seen.has(cur)) throw customInvalid(`base chain has a cycle through "${cur}"`, name);
     seen.add(cur);
     chain.push(cur);
-    for (const g of def.grants ?? []) grants.push({ role: cur, pattern: catalogPattern(g) });
-    for (const d of def.denies ?? []) denies.push({ role: cur, pattern: catalogPattern(d) });
+    const defGrants = def.grants ?? [];
+    const defDenies = def.denies ?? [];
+    if (!Array.isArray(defGrants) || !Array.isArray(defDenies)) throw customInvalid('grants and denies must be arrays', name);
+    for (const g of defGrants) grants.push({ role: cur, pattern: catalogPattern(g) });
+    for (const d of defDenies) denies.push({ role: cur, pattern: catalogPattern(d) });
     const base = def.basedOn ?? null;
     if (base === null) break;
     if (typeof base !== 'string') throw customInvalid('basedOn must be a string', name);

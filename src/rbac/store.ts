@@ -45,7 +45,13 @@ export interface PrincipalRef {
 }
 
 /** A member's role: a built-in role or alias, or a custom role by name. */
-export type MemberRole = BuiltinRole | 'member' | { readonly custom: string };
+export type MemberRole = BuiltinRole | 'member' | CustomRoleRef;
+
+/** A custom role of the org, by name. */
+export interface CustomRoleRef {
+  /** The custom role's name. */
+  readonly custom: string;
+}
 
 /** An override to store. */
 export interface StoredOverrideInput extends OverrideInput {
