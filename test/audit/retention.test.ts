@@ -163,4 +163,21 @@ describe('audit retention', () => {
     const again = await audit.retention.run();
     expect(again.actions).toEqual([]);
   });
+  it('schedule() runs the job by itself (immediately, then every interval) until stopped', async () => {
+    const errors: unknown[] = [];
+    const audit = createAuditLog({ pool: db.appPool, adminPool: db.pool, retention: { archiveDir: dir, monthsAhead: 16 } });
+    const now = new Date();
+    const ahead = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 16, 1));
+    const name = `security_audit_log_p${ahead.getUTCFullYear()}${String(ahead.getUTCMonth() + 1).padStart(2, '0')}`;
+    expect(await partitionExists(name)).toBe(false);
+    const stop = audit.retention.schedule({ intervalMs: 60_000, onError: (e) => errors.push(e) });
+    try {
+      for (let i = 0; i < 100 && !(await partitionExists(name)); i += 1) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      stop();
+    }
+    expect(errors).toEqual([]);
+    expect(await partitionExists(name)).toBe(true);
+  });
 });
+
