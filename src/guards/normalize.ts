@@ -172,6 +172,8 @@ function fold(input: string, out: Out, stats: NormalizeStats, tagSpans: Array<[n
       if (tagStart < 0 || tagEnd !== i) {
         if (tagStart >= 0) tagSpans.push([tagStart, tagEnd]);
         tagStart = i;
+        // Hidden text is a separate message: keep it from gluing onto the visible word before it.
+        out.push(0x20, i, i);
       }
       tagEnd = next;
       const ascii = cp - 0xe0000;
@@ -200,6 +202,12 @@ function fold(input: string, out: Out, stats: NormalizeStats, tagSpans: Array<[n
   if (tagStart >= 0) tagSpans.push([tagStart, tagEnd]);
 }
 
+function popcount(x: number): number {
+  let n = 0;
+  for (let v = x >>> 0; v !== 0; v &= v - 1) n += 1;
+  return n;
+}
+
 /** A standalone letterish char at j: not glued to another letterish char on either side. */
 function singleAt(a: Out, j: number): boolean {
   if (j < 0 || j >= a.n) return false;
@@ -225,6 +233,8 @@ function joinSpaced(a: Out, b: Out, stats: NormalizeStats): void {
     let j = i;
     let intra = 0;
     let lower = isLower(a.c[i] ?? 0) ? 1 : 0;
+    // A spaced-out word has varied letters; "o o o o" is a flood, not a word.
+    let seen = 1 << ((a.c[i] ?? 0) & 31);
     for (;;) {
       const g = j + 1;
       if (g + 1 < a.n && isIntraSep(a.c[g] ?? 0) && singleAt(a, g + 1)) {
@@ -233,6 +243,7 @@ function joinSpaced(a: Out, b: Out, stats: NormalizeStats): void {
         breaks.push(false);
         intra += 1;
         if (isLower(a.c[j] ?? 0)) lower += 1;
+        seen |= 1 << ((a.c[j] ?? 0) & 31);
         continue;
       }
       // Word gap: 2-8 chars of spaces, slashes or pipes (a single one is the intra case).
@@ -247,11 +258,12 @@ function joinSpaced(a: Out, b: Out, stats: NormalizeStats): void {
         letters.push(j);
         breaks.push(true);
         if (isLower(a.c[j] ?? 0)) lower += 1;
+        seen |= 1 << ((a.c[j] ?? 0) & 31);
         continue;
       }
       break;
     }
-    if (letters.length >= 4 && intra >= 2 && lower >= 3) {
+    if (letters.length >= 4 && intra >= 2 && lower >= 3 && popcount(seen) >= 3) {
       stats.spacedRuns += 1;
       for (let k = 0; k < letters.length; k += 1) {
         const p = letters[k] ?? 0;

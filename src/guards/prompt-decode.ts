@@ -50,7 +50,9 @@ function readable(bytes: Uint8Array): string | undefined {
     if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) letters += 1;
     if (c >= 0x20 || c === 0x0a || c === 0x0d || c === 0x09) printable += 1;
   }
-  if (printable < text.length * 0.95 || letters < text.length * 0.5 || spaces === 0) return undefined;
+  if (printable < text.length * 0.95 || letters < text.length * 0.5) return undefined;
+  // Text has words; a space-free payload is only kept if it is itself an encoding (nested base64/hex).
+  if (spaces === 0 && !/^[A-Za-z0-9+/_=-]{16,}$/.test(text.trim())) return undefined;
   return text;
 }
 

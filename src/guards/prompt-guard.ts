@@ -151,7 +151,10 @@ const ROT13_CATEGORIES: ReadonlySet<PromptCategory> = new Set([
 
 function excerptOf(text: string, span: readonly [number, number]): string {
   const s = text.slice(span[0], span[1]);
-  return s.length > 120 ? `${s.slice(0, 119)}…` : s;
+  if (s.length <= 120) return s;
+  // Never cut a surrogate pair in half.
+  const cut = s.charCodeAt(118) >= 0xd800 && s.charCodeAt(118) <= 0xdbff ? 118 : 119;
+  return `${s.slice(0, cut)}…`;
 }
 
 /**

@@ -59,7 +59,7 @@ export const EXTRACTION_RULES: readonly PromptRule[] = [
     weight: 0.5,
     view: 'words',
     pattern: rx(
-      `${alt(['what', 'what s', 'whats', 'tell me', 'reveal', 'give me', 'share', 'say', 'print', 'output', 'disclose', 'spell', 'provide', 'show me', 'send me', 'hand over', 'read out', 'remind me'])}${SEP}${filler(2)}${alt(['your', 'the'])}${SEP}${filler(1)}${alt(['secret key', 'secret word', 'secret code', 'secret phrase', 'secret password', 'password', 'passcode', 'passphrase', 'pass code', 'access code', 'api key', 'private key', 'pin code', 'passwort', 'mot de passe', 'contrasena', 'clave secreta', 'codigo de acceso'])}\\b`,
+      `${alt(['what', 'what s', 'whats', 'tell me', 'reveal', 'give me', 'share', 'say', 'print', 'output', 'disclose', 'spell', 'provide', 'show me', 'send me', 'hand over', 'read out', 'remind me'])}${SEP}${filler(2)}${alt(['your', 'the'])}${SEP}${filler(1)}${alt(['secret key', 'secret word', 'secret code', 'secret phrase', 'secret password', 'password', 'passcode', 'passphrase', 'pass code', 'access code', 'api key', 'private key', 'pin code', 'passwort', 'mot de passe', 'contrasena', 'clave secreta', 'codigo de acceso'])}\\b(?! ${alt(['policy', 'policies', 'requirements', 'requirement', 'manager', 'managers', 'reset', 'strength', 'rules', 'length', 'field', 'hash', 'hashing', 'complexity', 'expiration', 'generator', 'recovery', 'change'])}\\b)`,
     ),
     description: '"what is your password / secret key / access code?"',
   },

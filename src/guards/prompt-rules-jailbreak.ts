@@ -31,7 +31,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     weight: 0.6,
     view: 'words',
     pattern: rx(
-      `${alt(['developer', 'dev', 'god', 'sudo', 'jailbreak', 'jailbroken', 'dan', 'unrestricted', 'unfiltered', 'uncensored', 'evil', 'chaos', 'opposite', 'unlocked', 'unleashed', 'anarchy', 'dark', 'rogue', 'freedom', 'no limits', 'limitless', 'omega', 'alpha', 'superior', 'developer_mode', 'override', 'law enforcement override', 'system override'])}(?:[ _-]?)mode\\b`,
+      `${alt(['god', 'sudo', 'jailbreak', 'jailbroken', 'dan', 'unrestricted', 'unfiltered', 'uncensored', 'evil', 'chaos', 'opposite', 'unleashed', 'anarchy', 'rogue', 'no limits', 'limitless', 'omega', 'law enforcement override', 'system override'])}(?:[ _-]?)mode\\b`,
     ),
     description: '"developer mode", "god mode", "jailbreak mode"',
   },
@@ -40,7 +40,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     category: 'jailbreak_persona',
     weight: 0.3,
     view: 'words',
-    pattern: rx(`${alt(['debug', 'debugging', 'admin', 'administrator', 'maintenance', 'root', 'test', 'testing', 'override', 'system', 'diagnostic'])}(?:[ _-]?)mode${SEP}${alt(['enabled', 'activated', 'on', 'engaged', 'initiated', 'unlocked'])}\\b`),
+    pattern: rx(`${alt(['developer', 'dev', 'debug', 'debugging', 'admin', 'administrator', 'maintenance', 'root', 'test', 'testing', 'override', 'system', 'diagnostic', 'unlocked', 'freedom', 'dark', 'alpha', 'superior'])}(?:[ _-]?)mode${SEP}${alt(['enabled', 'activated', 'on', 'engaged', 'initiated', 'unlocked'])}\\b`),
     description: '"debug mode enabled", "admin mode activated"',
   },
   {
@@ -255,7 +255,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     weight: 0.4,
     view: 'words',
     pattern: rx(
-      `(?:${alt(['stay', 'remain', 'while', 'enter', 'entering', 'activate', 'enable', 'switch to', 'now in', 'you are in', 'you re in', 'are now in', 'in'])}${SEP}(?:the${SEP})?\\w{2,20}${SEP}mode${SEP}(?:and|enabled|activated|on|engaged)|${alt(['stay in', 'remain in', 'while in', 'staying in', 'remaining in', 'enter', 'entering'])}${SEP}(?:the${SEP})?\\w{2,20}${SEP}mode|\\w{2,20}${SEP}mode${SEP}${alt(['enabled', 'activated', 'engaged', 'unlocked', 'initiated', 'output', 'response'])}|\\w{2,20}${SEP}mode${SEP}(?:is${SEP})?(?:now${SEP})?(?:on|enabled|active|activated)${SEP}(?:and|you|from))\\b`,
+      `(?:${alt(['stay', 'remain', 'while', 'enter', 'entering', 'activate', 'enable', 'switch to', 'now in', 'you are in', 'you re in', 'are now in', 'in'])}${SEP}(?:the${SEP})?\\w{2,20}${SEP}mode${SEP}(?:and|enabled|activated|on|engaged)|${alt(['stay in', 'remain in', 'while in', 'staying in', 'remaining in', 'enter', 'entering', 'enable', 'activate', 'unlock', 'turn on', 'switch to', 'switch into'])}${SEP}(?:the${SEP})?\\w{2,20}${SEP}mode|\\w{2,20}${SEP}mode${SEP}${alt(['enabled', 'activated', 'engaged', 'unlocked', 'initiated', 'output', 'response'])}|\\w{2,20}${SEP}mode${SEP}(?:is${SEP})?(?:now${SEP})?(?:on|enabled|active|activated)${SEP}(?:and|you|from))\\b`,
     ),
     description: '"APOPHIS Mode enabled", "stay in X mode" (any named mode being switched on)',
   },
@@ -270,7 +270,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     id: 'jailbreak.config_assign',
     category: 'jailbreak_persona',
     weight: 0.25,
-    pattern: /(?:^|[^\w-])(?:rules|char|persona|job|prefix|personality|jailbreak|user class|assistant)\s{0,2}=\s{0,2}[\["(\w]/g,
+    pattern: /(?:^|[^\w-])(?:rules|char|persona|job|prefix|personality|jailbreak|user class|assistant)\s{0,2}=\s{0,2}[["(\w]/g,
     description: 'persona configuration syntax: "PERSONA=Bob", "RULES=respond as ..."',
   },
   {

@@ -240,7 +240,7 @@ export const OVERRIDE_RULES: readonly PromptRule[] = [
     weight: 0.55,
     view: 'words',
     pattern: rx(
-      `${alt(['ignore', 'disregard', 'forget', 'override', 'bypass', 'abandon', 'discard', 'drop', 'ditch'])}${SEP}${alt(['your', 'the', 'these', 'those', 'its'])}${SEP}${alt(['instructions', 'programming', 'rules', 'guidelines', 'directives', 'training', 'system prompt', 'prompt', 'restrictions', 'filters', 'policies', 'safety guidelines', 'content policy', 'ethical guidelines', 'constraints', 'safeguards'])}\\b`,
+      `${alt(['ignore', 'disregard', 'forget', 'override', 'bypass', 'abandon', 'discard', 'drop', 'ditch'])}${SEP}${alt(['your', 'all your', 'its', 'all its', 'all of your'])}${SEP}${alt(['instructions', 'programming', 'rules', 'guidelines', 'directives', 'training', 'system prompt', 'prompt', 'restrictions', 'filters', 'policies', 'safety guidelines', 'content policy', 'ethical guidelines', 'constraints', 'safeguards'])}\\b`,
     ),
     description: '"forget your instructions", "ignore the rules"',
   },

@@ -152,7 +152,7 @@ export const TOOL_RULES: readonly PromptRule[] = [
     weight: 0.5,
     view: 'words',
     pattern: rx(
-      `${alt(['if', 'when', 'once', 'after', 'while', 'whenever'])}${SEP}${alt(['you', 'an ai', 'the ai', 'the assistant', 'the model', 'an assistant', 'ai assistants', 'ai assistant', 'language models', 'a language model', 'llms', 'an llm', 'the llm', 'the agent', 'an agent', 'the bot', 'a bot', 'chatgpt'])}${SEP}${filler(2)}${alt(['read', 'reads', 'reading', 'see', 'sees', 'process', 'processes', 'processing', 'summarize', 'summarizes', 'summarizing', 'summarise', 'encounter', 'encounters', 'parse', 'parses', 'analyze', 'analyzes', 'scan', 'scans', 'ingest', 'ingests', 'retrieve'])}${SEP}${filler(1)}${alt(['this', 'these', 'the following', 'it'])}\\b`,
+      `${alt(['if', 'when', 'once', 'after', 'while', 'whenever'])}${SEP}${alt(['you', 'an ai', 'the ai', 'the assistant', 'the model', 'an assistant', 'ai assistants', 'ai assistant', 'language models', 'a language model', 'llms', 'an llm', 'the llm', 'the agent', 'an agent', 'the bot', 'a bot', 'chatgpt'])}${SEP}${filler(3)}${alt(['read', 'reads', 'reading', 'see', 'sees', 'process', 'processes', 'processing', 'summarize', 'summarizes', 'summarizing', 'summarise', 'encounter', 'encounters', 'parse', 'parses', 'analyze', 'analyzes', 'scan', 'scans', 'ingest', 'ingests', 'retrieve'])}${SEP}${filler(1)}${alt(['this', 'these', 'the following', 'it'])}\\b`,
     ),
     description: '"if you are an AI reading this ..." (instructions hidden in a document)',
   },
@@ -244,7 +244,7 @@ export const OUTPUT_RULES: readonly PromptRule[] = [
       String.raw`\b(?:complete|finish|continue)\W{1,5}(?:the\W{1,5}(?:phrase|sentence|word|text|string)\W{1,5})?(?:with\W{1,5})?["\u201c\u00ab][^"\u201d\u00bb\n]{1,40}(?:\.\.\.|\u2026)`,
       'g',
     ),
-    description: '"complete \"Access Gra...\"" (coax a target phrase)',
+    description: 'complete "Access Gra..." (coax a target phrase)',
   },
   {
     id: 'output.response_format_lock',
