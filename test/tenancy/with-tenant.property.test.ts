@@ -22,11 +22,14 @@ type Op =
   | { kind: 'kill'; org: number; delay: number }
   | { kind: 'write-commit-undo'; org: number; delay: number }
   | { kind: 'nested'; org: number; delay: number }
-  | { kind: 'no-tenant'; org: number; delay: number };
+  | { kind: 'no-tenant'; org: number; delay: number }
+  | { kind: 'mismatch'; org: number; delay: number }
+  | { kind: 'read-only-write'; org: number; delay: number };
 
 const opArb: fc.Arbitrary<Op> = fc.record({
   kind: fc.constantFrom<Op['kind']>(
     'read', 'read', 'read', 'read', 'write-then-throw', 'sql-error', 'kill', 'write-commit-undo', 'nested', 'no-tenant',
+    'mismatch', 'read-only-write',
   ),
   org: fc.integer({ min: 0, max: ORGS.length - 1 }),
   delay: fc.integer({ min: 0, max: 3 }),
@@ -128,6 +131,24 @@ describe('withTenant under interleaved failures (fast-check)', () => {
               }
             }),
           ).rejects.toThrow();
+          return;
+        }
+        case 'mismatch': {
+          // a nested call for another org is refused; the outer transaction
+          // still sees exactly its own org afterwards
+          const other = ORGS[(op.org + 1) % ORGS.length]!;
+          const seen = await withTenant(pool, org, async (t) => {
+            await expect(withTenant(pool, other, visible)).rejects.toMatchObject({ code: 'TENANT_MISMATCH' });
+            await sleep(op.delay);
+            return visible(t);
+          });
+          expectOnlyOwn(seen, org);
+          return;
+        }
+        case 'read-only-write': {
+          await expect(
+            withTenant(pool, org, (t) => t.query("INSERT INTO prop_items (org_id, label) VALUES ($1, 'read only')", [org]), { readOnly: true }),
+          ).rejects.toMatchObject({ code: '25006' });
           return;
         }
         case 'no-tenant': {
