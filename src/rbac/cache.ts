@@ -64,6 +64,7 @@ export function createPrincipalCache<T>(options: PrincipalCacheOptions = {}): Pr
       if (e.expires <= now()) {
         users?.delete(userId);
         size -= 1;
+        if (users?.size === 0) orgs.delete(orgId);
         return undefined;
       }
       return e.value;
@@ -93,6 +94,7 @@ export function createPrincipalCache<T>(options: PrincipalCacheOptions = {}): Pr
         orgs.delete(orgId);
       } else if (users.delete(userId)) {
         size -= 1;
+        if (users.size === 0) orgs.delete(orgId);
       }
     },
     clear() {

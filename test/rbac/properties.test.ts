@@ -238,3 +238,27 @@ describe('properties of the permission engine', () => {
     expect(cache.get('a', 'b$$c')).toBe('second');
   });
 });
+
+describe('principal cache', () => {
+  it('expires entries after the TTL, bounds its size, and invalidates per user or per org', () => {
+    let t = 0;
+    const cache = createPrincipalCache<string>({ ttlMs: 100, maxEntries: 3, now: () => t });
+    cache.set('o1', 'u1', 'a');
+    cache.set('o1', 'u2', 'b');
+    cache.set('o2', 'u1', 'c');
+    expect(cache.size).toBe(3);
+    cache.set('o3', 'u1', 'd'); // over the bound: the oldest org (o1) goes
+    expect(cache.get('o1', 'u1')).toBeUndefined();
+    expect(cache.get('o3', 'u1')).toBe('d');
+    expect(cache.size).toBe(2);
+    cache.invalidate('o2', 'u1');
+    expect(cache.get('o2', 'u1')).toBeUndefined();
+    cache.invalidate('o3');
+    expect(cache.size).toBe(0);
+    cache.set('o4', 'u1', 'e');
+    t = 100;
+    expect(cache.get('o4', 'u1')).toBeUndefined(); // expired at the TTL
+    expect(cache.size).toBe(0);
+    expect(() => createPrincipalCache({ ttlMs: -1 })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+  });
+});
