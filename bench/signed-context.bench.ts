@@ -9,7 +9,7 @@
  *   signed (2 round trips)  the same entry without the one-round-trip batch, for reference
  *   entry only     BEGIN + entry + COMMIT without the query, plain and signed (where the cost sits)
  *
- * Env: TG_BENCH_TXNS (transactions per sample, default 1500), TG_BENCH_SAMPLES (default 7).
+ * Env: TG_BENCH_TXNS (transactions per sample, default 1000), TG_BENCH_SAMPLES (default 5).
  * Run: npx tsx bench/signed-context.bench.ts
  */
 import { randomUUID } from 'node:crypto';
@@ -21,8 +21,8 @@ import { enableSignedContext, installContextKey, readSignedContextStatus } from 
 import { computeContextProof, generateContextKeySecret, nextIssuedAt, parseContextKey } from '../src/tenancy/signed-context-proof.js';
 import { startPostgres } from '../test/support/server.js';
 
-const TXNS = Number(process.env.TG_BENCH_TXNS ?? 1500);
-const SAMPLES = Number(process.env.TG_BENCH_SAMPLES ?? 7);
+const TXNS = Number(process.env.TG_BENCH_TXNS ?? 1000);
+const SAMPLES = Number(process.env.TG_BENCH_SAMPLES ?? 5);
 const ORGS = 200;
 const ROWS_PER_ORG = 50;
 
