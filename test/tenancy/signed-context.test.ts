@@ -185,19 +185,14 @@ describe('enabled', () => {
   });
 
   it("inside A's transaction: RESET ROLE, then set_config to B: still nothing of B's", async () => {
-    const seen = await signed1.withTenant(db.pool, A, async (t) => {
-      const asApp = await visible(t);
-      // RESET ROLE returns to the login role; with the app login that is still RLS-bound
-      return asApp;
-    }, { role: 'tenantguard_app' });
-    expect(seen).toEqual({ total: 3, ofB: 0 });
-    const viaApp = await signed1.withTenant(db.appPool, A, async (t) => {
-      await t.query('RESET ROLE');
+    const seen = await signed1.withTenant(db.appPool, A, async (t) => {
+      await t.query('RESET ROLE'); // back to the app login: still NOSUPERUSER NOBYPASSRLS
+      const afterReset = await visible(t);
       await t.query('SET LOCAL ROLE NONE');
       await t.query("SELECT set_config('app.current_org_id', $1, true)", [B]);
-      return visible(t);
+      return { afterReset, afterSwitch: await visible(t), role: (await t.query<{ r: string }>('SELECT current_user AS r')).rows[0]?.r };
     }, { role: 'tenantguard_app' });
-    expect(viaApp).toEqual({ total: 0, ofB: 0 });
+    expect(seen).toEqual({ afterReset: { total: 3, ofB: 0 }, afterSwitch: { total: 0, ofB: 0 }, role: 'tenantguard_test_app' });
   });
 
   it('calling the definer function with a forged proof fails (TG002) and shows nothing of B', async () => {
@@ -220,31 +215,42 @@ describe('enabled', () => {
     expect(out.v).toEqual({ total: 0, ofB: 0 });
   });
 
-  it('a replayed proof fails (TG005): within the transaction and on a later one on the same backend', async () => {
+  it("a replayed proof fails (TG005): B's earlier proof replayed inside A's later transaction on the same backend shows nothing of B", async () => {
     const client = await db.appPool.connect();
     try {
       const pid = pidOf(client);
-      const args = proofArgs(A, pid, nextIssuedAt());
+      const countItems = async (): Promise<number> => (await client.query('SELECT * FROM items')).rowCount ?? -1;
+      // B's legitimate transaction on this backend
+      const bArgs = proofArgs(B, pid, nextIssuedAt());
       await client.query('BEGIN');
-      await client.query(ENTER, args);
-      await client.query("SELECT set_config('app.current_org_id', $1, true)", [A]);
-      expect((await client.query('SELECT * FROM items')).rowCount).toBe(3);
+      await client.query(ENTER, bArgs);
+      await client.query("SELECT set_config('app.current_org_id', $1, true)", [B]);
+      expect(await countItems()).toBe(2);
       await client.query('SAVEPOINT s');
-      const again = await codeOf(client.query(ENTER, args));
+      const sameTxn = await codeOf(client.query(ENTER, bArgs)); // the same proof twice in one transaction
       await client.query('ROLLBACK TO SAVEPOINT s');
       await client.query('COMMIT');
-      expect(again).toBe('TG005');
+      expect(sameTxn).toBe('TG005');
+      // later, A's transaction on the same pooled backend; injected SQL replays B's proof
       await client.query('BEGIN');
-      const later = await client.query(ENTER, args).then(
+      await client.query(ENTER, proofArgs(A, pid, nextIssuedAt()));
+      await client.query("SELECT set_config('app.current_org_id', $1, true)", [A]);
+      expect(await countItems()).toBe(3);
+      await client.query('SAVEPOINT s');
+      const replay = await client.query(ENTER, bArgs).then(
         () => undefined,
         (e: { code?: string; message?: string }) => e,
       );
+      await client.query('ROLLBACK TO SAVEPOINT s');
+      await client.query("SELECT set_config('app.current_org_id', $1, true)", [B]);
+      const afterReplay = await client.query<{ org_id: string }>('SELECT org_id FROM items');
       await client.query('ROLLBACK');
-      expect(later?.code).toBe('TG005');
-      expect(later?.message).toMatch(/already used/);
-      // an OLDER proof than the last accepted one is a replay too
+      expect(replay?.code).toBe('TG005');
+      expect(replay?.message).toMatch(/already used/);
+      expect(afterReplay.rowCount).toBe(0);
+      // an OLDER proof than the last accepted one is a replay too (even a genuine, unused one)
       await client.query('BEGIN');
-      const older = await codeOf(client.query(ENTER, proofArgs(A, pid, BigInt(args[3] as string) - 1000n)));
+      const older = await codeOf(client.query(ENTER, proofArgs(B, pid, BigInt(bArgs[3] as string) - 1000n)));
       await client.query('ROLLBACK');
       expect(older).toBe('TG005');
     } finally {
@@ -261,8 +267,13 @@ describe('enabled', () => {
       await client.query('SAVEPOINT s');
       const old = await client.query(ENTER, proofArgs(B, pid, nowUs - 600_000_000n)).then(() => undefined, (e: { code?: string; message?: string }) => e);
       await client.query('ROLLBACK TO SAVEPOINT s');
+      await client.query('SAVEPOINT s');
       const future = await codeOf(client.query(ENTER, proofArgs(B, pid, nowUs + 600_000_000n)));
+      await client.query('ROLLBACK TO SAVEPOINT s');
+      await client.query("SELECT set_config('app.current_org_id', $1, true)", [B]);
+      const seen = (await client.query('SELECT * FROM items')).rowCount;
       await client.query('ROLLBACK');
+      expect(seen).toBe(0);
       expect(old?.code).toBe('TG004');
       expect(old?.message).toMatch(/expired/);
       expect(future).toBe('TG004');
@@ -277,8 +288,13 @@ describe('enabled', () => {
     try {
       const args = proofArgs(B, pidOf(c1), nextIssuedAt());
       await c2.query('BEGIN');
+      await c2.query('SAVEPOINT s');
       const e = await c2.query(ENTER, args).then(() => undefined, (err: { code?: string; message?: string }) => err);
+      await c2.query('ROLLBACK TO SAVEPOINT s');
+      await c2.query("SELECT set_config('app.current_org_id', $1, true)", [B]);
+      const seen = (await c2.query('SELECT * FROM items')).rowCount;
       await c2.query('ROLLBACK');
+      expect(seen).toBe(0);
       expect(e?.code).toBe('TG003');
       expect(e?.message).toMatch(/another backend/);
       // and through the library on a client it was not computed for
