@@ -213,9 +213,27 @@ export const ERROR_CODES = [
 
   // --- adapters --------------------------------------------------------------
   // @adapters-codes
+  /** An HTTP request carried no bearer access token (401). */
+  'AUTH_TOKEN_MISSING',
+  /** An HTTP request's bearer token failed verification (401; the reason is a JWT_ or SESSION_ code). */
+  'AUTH_TOKEN_INVALID',
+  /** The principal lacks the route's permission (403). */
+  'PERMISSION_DENIED',
+  /** The resource does not exist for this org, or belongs to another one (404: existence never leaks). */
+  'RESOURCE_NOT_FOUND',
+  /** Client input (body, query, params or headers) tried to carry an org id (400 in strict mode). */
+  'ORG_ID_IN_CLIENT_INPUT',
+  /** A mutating route (POST, PUT, PATCH, DELETE) has no permission check and is not marked public. */
+  'ROUTE_UNGUARDED',
+  /** A request's parameters are malformed (400). */
+  'REQUEST_INVALID',
+  /** An unexpected error; details are logged, never sent to the client (500). */
+  'INTERNAL_ERROR',
 
   // --- testing ---------------------------------------------------------------
   // @testing-codes
+  /** The conformance kit found a leak (or could not seed org A, so nothing was proven); the message is the readable report. */
+  'CONFORMANCE_FAILED',
 ] as const;
 
 /** A stable, machine-readable error code. See {@link ERROR_CODES}. */

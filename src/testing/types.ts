@@ -1,0 +1,163 @@
+/**
+ * The conformance kit's input (which endpoints, which tokens) and output
+ * (the JSON report). Kept apart from the runner so the report shape can be
+ * read on its own by whoever consumes it in CI.
+ *
+ * @module testing/types
+ */
+
+/** A value in a request template: strings may hold `{placeholders}`. */
+export type TemplateValue = string | number | boolean | null | readonly TemplateValue[] | { readonly [key: string]: TemplateValue };
+
+/**
+ * One tenant-scoped resource the app exposes over HTTP.
+ *
+ * Paths and bodies are templates. A `{name}` placeholder is replaced by the
+ * id of the resource called `name` seeded in the org making the request,
+ * `{id}` by the resource's own id, and `{marker}` by a random string unique
+ * to the org (put it in a text field: if it ever shows up in a response to
+ * the other org, that response leaked data). A string that is exactly one
+ * placeholder is replaced by the id itself.
+ *
+ * @example
+ * ```ts
+ * const channels: ConformanceResource = {
+ *   name: 'channels',
+ *   create: { path: '/brands/{brands}/channels', body: { platform: 'x', handle: 'h {marker}' } },
+ *   read: '/brands/{brands}/channels/{id}',
+ *   list: '/brands/{brands}/channels',
+ *   update: { method: 'PATCH', path: '/brands/{brands}/channels/{id}', body: { handle: 'changed' } },
+ *   delete: '/brands/{brands}/channels/{id}',
+ * };
+ * ```
+ */
+export interface ConformanceResource {
+  /** Unique name, also the placeholder other templates use for its id. */
+  readonly name: string;
+  /** How org A (and org B) create one. The response body must carry the id (see `idFrom`). */
+  readonly create: { readonly method?: 'POST' | 'PUT'; readonly path: string; readonly body?: TemplateValue };
+  /** Where one is read by id (GET). Answers 2xx for its own org. */
+  readonly read: string;
+  /** Where the org's collection is listed (GET). */
+  readonly list?: string;
+  /** How one is changed. */
+  readonly update?: { readonly method?: 'PATCH' | 'PUT' | 'POST'; readonly path: string; readonly body?: TemplateValue };
+  /** Where one is deleted (DELETE). */
+  readonly delete?: string;
+  /**
+   * Extra creations, made by org B, that point at org A's rows. `{target}`
+   * is replaced by the id of A's `target` resource (and, in the control
+   * request, by an id that exists nowhere). Creations whose `create` template
+   * names another resource are probed this way automatically.
+   */
+  readonly references?: readonly ConformanceReference[];
+  /** Reads the id from a create response body. Default: `body.id`, then `body.data.id`. */
+  readonly idFrom?: (body: unknown) => string | undefined;
+}
+
+/** A creation by org B that references one of org A's rows. */
+export interface ConformanceReference {
+  /** The resource whose A id is put into `{target}`. */
+  readonly target: string;
+  /** Method; default POST. */
+  readonly method?: 'POST' | 'PUT' | 'PATCH';
+  /** Path template. */
+  readonly path: string;
+  /** Body template. */
+  readonly body?: TemplateValue;
+}
+
+/** Two access tokens for two different orgs. */
+export interface OrgTokens {
+  /** A token of org A (the victim): should be able to create, read, update and delete every resource. */
+  readonly orgA: string;
+  /** A token of org B (the attacker): same role as A's, another org. */
+  readonly orgB: string;
+}
+
+/** Anything with `address()`, as a listening node:http / Express / Fastify server. */
+export interface ListeningServer {
+  address(): { port: number; address: string; family?: string } | string | null;
+}
+
+/** Options of {@link runConformance}. */
+export interface ConformanceOptions {
+  /** Where the app listens, e.g. `http://127.0.0.1:3000`. Give this or `server`. */
+  readonly baseUrl?: string | URL;
+  /** A listening server (loopback); the base URL is taken from its address. */
+  readonly server?: ListeningServer;
+  /** Tokens of two fresh orgs, or a function that provisions them. */
+  readonly tokens: OrgTokens | (() => Promise<OrgTokens>);
+  /** The tenant-scoped resources, in creation order (parents first). */
+  readonly resources: readonly ConformanceResource[];
+  /** Stop at the first leak (default true). False runs every probe and collects all leaks. */
+  readonly stopOnFirstLeak?: boolean;
+  /** Statuses that mean "not found" for another org's id. Default `[404]`. */
+  readonly notFoundStatuses?: readonly number[];
+  /**
+   * JSON fields ignored when two responses are compared (request ids,
+   * timestamps). Default `['instance', 'requestId', 'request_id', 'traceId', 'timestamp']`.
+   */
+  readonly ignoreFields?: readonly string[];
+  /** Headers sent with every request (never put into the report). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Per-request timeout in ms. Default 10000. */
+  readonly timeoutMs?: number;
+  /** The fetch to use. Default: the global fetch. */
+  readonly fetch?: typeof fetch;
+  /** Progress lines. */
+  readonly log?: (line: string) => void;
+}
+
+/** What a check probed. */
+export type CheckKind = 'seed' | 'baseline' | 'read' | 'list' | 'update' | 'delete' | 'reference' | 'integrity';
+
+/** One check of the report. */
+export interface ConformanceCheck {
+  /** The resource checked. */
+  readonly resource: string;
+  /** What was probed. */
+  readonly kind: CheckKind;
+  /** `METHOD /path/:template`, the endpoint as the app's route table names it. */
+  readonly endpoint: string;
+  /** The path actually requested (ids filled in). */
+  readonly path: string;
+  /** Which org made the request. */
+  readonly as: 'A' | 'B';
+  /** A short description of the variant (e.g. "A's brand id in the path"). */
+  readonly variant: string;
+  /** The status received (0 when the request failed). */
+  readonly status: number;
+  /** The status of the control request with an id that exists nowhere, when one was made. */
+  readonly controlStatus?: number;
+  /** What was expected, in words. */
+  readonly expected: string;
+  /** True when the check held. */
+  readonly passed: boolean;
+  /** Why it failed (absent when it passed). */
+  readonly reason?: string;
+  /** The start of the failing response body (absent when it passed). */
+  readonly evidence?: string;
+}
+
+/** The JSON report. */
+export interface ConformanceReport {
+  /** Report format tag. */
+  readonly format: 'tenantguard-conformance/1';
+  /** The app's base URL. */
+  readonly baseUrl: string;
+  /** ISO time the run started. */
+  readonly startedAt: string;
+  /** Milliseconds the run took. */
+  readonly durationMs: number;
+  /** True when every check held. */
+  readonly passed: boolean;
+  /** True when the run stopped at the first failure. */
+  readonly stoppedEarly: boolean;
+  /** Counts. */
+  readonly summary: { readonly resources: number; readonly checks: number; readonly passed: number; readonly failed: number };
+  /** Every check, in the order made. */
+  readonly checks: readonly ConformanceCheck[];
+  /** The failed checks. */
+  readonly failures: readonly ConformanceCheck[];
+}
