@@ -22,9 +22,9 @@ export interface DecodedSegment {
 }
 
 /** Base64 (standard or url-safe) runs of at least 16 characters. */
-export const BASE64_SEGMENT = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+export const BASE64_SEGMENT = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}/g;
 /** Hex byte runs (optionally separated by one space or colon), at least 8 bytes, or `\x41` escapes. */
-export const HEX_SEGMENT = /\b(?:[0-9a-fA-F]{2}[ :]?){8,}|(?:\\x[0-9a-fA-F]{2}){6,}/g;
+export const HEX_SEGMENT = /(?<![0-9a-fA-F])(?=[a-fA-F]{0,3}[0-9])(?:[0-9a-fA-F]{2}[ :]?){8,}|(?:\\x[0-9a-fA-F]{2}){6,}/g;
 /** 8-bit binary groups, at least 4 bytes. */
 export const BINARY_SEGMENT = /\b(?:[01]{8}[ ]?){4,}/g;
 /** Common English words written in ROT13 ("the", "and", "you", "ignore", "instructions", ...). */

@@ -255,7 +255,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     weight: 0.4,
     view: 'words',
     pattern: rx(
-      `(?:${alt(['stay', 'remain', 'while', 'enter', 'entering', 'activate', 'enable', 'switch to', 'now in', 'you are in', 'you re in', 'are now in', 'in'])}${SEP}(?:the${SEP})?\\w{2,20}${SEP}mode${SEP}(?:and|enabled|activated|on|engaged)|${alt(['stay in', 'remain in', 'while in', 'staying in', 'remaining in', 'enter', 'entering', 'enable', 'activate', 'unlock', 'turn on', 'switch to', 'switch into'])}${SEP}(?:the${SEP})?\\w{2,20}${SEP}mode|\\w{2,20}${SEP}mode${SEP}${alt(['enabled', 'activated', 'engaged', 'unlocked', 'initiated', 'output', 'response'])}|\\w{2,20}${SEP}mode${SEP}(?:is${SEP})?(?:now${SEP})?(?:on|enabled|active|activated)${SEP}(?:and|you|from))\\b`,
+      `(?:${alt(['stay in', 'remain in', 'while in', 'staying in', 'remaining in', 'enter', 'entering', 'enable', 'activate', 'unlock', 'turn on', 'switch to', 'switch into', 'you are in', 'you re in', 'are now in', 'now in'])}${SEP}(?:the${SEP})?\\w{2,20}${SEP}mode|mode${SEP}(?:is${SEP})?(?:now${SEP})?${alt(['enabled', 'activated', 'engaged', 'unlocked', 'initiated'])})\\b`,
     ),
     description: '"APOPHIS Mode enabled", "stay in X mode" (any named mode being switched on)',
   },
