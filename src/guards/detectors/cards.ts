@@ -92,23 +92,34 @@ export const CARD_ISSUER_RANGES: readonly IssuerRange[] = [
  * ```
  */
 export function cardIssuer(digits: string): string | undefined {
+  // Leading 1-4 digit prefixes, computed once.
+  const prefixes = [0, 0, 0, 0, 0];
+  let acc = 0;
+  for (let w = 1; w <= 4 && w <= digits.length; w += 1) {
+    acc = acc * 10 + (digits.charCodeAt(w - 1) - 48);
+    prefixes[w] = acc;
+  }
   for (const r of CARD_ISSUER_RANGES) {
     if (!r.lengths.includes(digits.length)) continue;
-    const prefix = Number(digits.slice(0, r.width));
+    const prefix = prefixes[r.width] ?? -1;
     if (prefix >= r.from && prefix <= r.to) return r.brand;
   }
   return undefined;
 }
 
+const ALL_SAME = /^(\d)\1+$/;
+
 /** Result of validating digits as a card: the rule that accepted them, or undefined. @internal */
 export function validateCard(digits: string, hasCardContext: boolean, strictIssuers: boolean): string | undefined {
   if (digits.length < 12 || digits.length > 19 || !luhnValid(digits)) return undefined;
   // Reject degenerate numbers such as 0000 0000 0000 0000 (Luhn-valid, never issued).
-  if (/^(\d)\1+$/.test(digits)) return undefined;
+  if (ALL_SAME.test(digits)) return undefined;
   if (cardIssuer(digits) !== undefined) return 'luhn+issuer';
   if (!strictIssuers && hasCardContext) return 'luhn+context';
   return undefined;
 }
+
+const SEPARATORS = /[ -]/g;
 
 function groupsOk(groups: readonly string[]): boolean {
   if (groups.length === 1) return true;
@@ -121,7 +132,7 @@ export const cardsDetector: Detector = {
   name: 'cards',
   types: ['CREDIT_CARD'],
   needsDigit: true,
-  patterns: [CARD_CANDIDATE, CARD_CONTEXT, CARD_NEGATIVE_CONTEXT, /^(\d)\1+$/],
+  patterns: [CARD_CANDIDATE, CARD_CONTEXT, CARD_NEGATIVE_CONTEXT, ALL_SAME, SEPARATORS],
   find(text: string, out: DetectorMatch[], settings: DetectorSettings): void {
     const positive = new KeywordIndex(text, CARD_CONTEXT);
     const negative = new KeywordIndex(text, CARD_NEGATIVE_CONTEXT);
@@ -137,7 +148,17 @@ export const cardsDetector: Detector = {
       if (raw.includes(' ') && raw.includes('-')) continue;
       if (negative.before(start, 20) !== -1) continue;
       const hasContext = positive.before(start) !== -1;
-      const groups = raw.split(/[ -]/);
+      // Fast path: the whole run is the card (the usual case).
+      if (digitCount <= 19) {
+        const whole = raw.length === digitCount ? raw : raw.replace(SEPARATORS, '');
+        const groupsFine = raw.length === digitCount || groupsOk(raw.split(SEPARATORS));
+        const rule = groupsFine ? validateCard(whole, hasContext, settings.strictCardIssuers) : undefined;
+        if (rule !== undefined) {
+          out.push({ type: 'CREDIT_CARD', start, end: start + raw.length, rule });
+          continue;
+        }
+      }
+      const groups = raw.split(SEPARATORS);
       // Offsets of each group inside raw.
       const offsets: number[] = [];
       let pos = 0;

@@ -83,7 +83,7 @@ export const ipDetector: Detector = {
   patterns: [IPV4_CANDIDATE, IPV6_CANDIDATE, VERSION_CONTEXT, OCTET, HEXGROUP, HEX_DIGIT],
   find(text: string, out: DetectorMatch[]): void {
     const versions = new KeywordIndex(text, VERSION_CONTEXT);
-    IPV4_CANDIDATE.lastIndex = 0;
+    IPV4_CANDIDATE.lastIndex = text.includes('.') ? 0 : text.length;
     for (let m = IPV4_CANDIDATE.exec(text); m !== null; m = IPV4_CANDIDATE.exec(text)) {
       if (!isValidIpv4(m[0])) continue;
       if (versions.before(m.index, 12) !== -1) continue;

@@ -187,6 +187,29 @@ export const phoneDetector: Detector = {
   patterns: [PHONE_CANDIDATE, PHONE_CONTEXT, PHONE_LABEL_AFTER, PHONE_NEGATIVE_CONTEXT, DATE_SHAPE, PHONE_EXTENSION],
   find(text: string, out: DetectorMatch[], settings: DetectorSettings): void {
     const ctx: PhoneContext = { positive: new KeywordIndex(text, PHONE_CONTEXT), negative: new KeywordIndex(text, PHONE_NEGATIVE_CONTEXT) };
+    // Phones run last: text already claimed by a higher-priority detector (a card, an SSN, an IBAN...) is skipped
+    // before any validation work, so dense cards do not cost a phone check each.
+    const claimed = out.length === 0 ? [] : out.map((o) => [o.start, o.end] as const).sort((a, b) => a[0] - b[0]);
+    const claimedEnds: number[] = [];
+    let maxEnd = -1;
+    for (const c of claimed) {
+      maxEnd = Math.max(maxEnd, c[1]);
+      claimedEnds.push(maxEnd);
+    }
+    /** Whether [s, e) overlaps a claimed span (binary search on starts; ends are running maxima). */
+    const overlapsClaimed = (s: number, e: number): boolean => {
+      let lo = 0;
+      let hi = claimed.length - 1;
+      let idx = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if ((claimed[mid]?.[0] ?? 0) < e) {
+          idx = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      return idx !== -1 && (claimedEnds[idx] ?? -1) > s;
+    };
     PHONE_CANDIDATE.lastIndex = 0;
     for (let m = PHONE_CANDIDATE.exec(text); m !== null; m = PHONE_CANDIDATE.exec(text)) {
       let candidate = m[0];
@@ -198,6 +221,7 @@ export const phoneDetector: Detector = {
         if (c >= 48 && c <= 57) digitCount += 1;
       }
       if (digitCount < 7) continue;
+      if (claimed.length > 0 && overlapsClaimed(start, start + candidate.length)) continue;
       // Try the whole run, then with up to two trailing groups dropped ("call 541-714-1388 2 times").
       for (let attempt = 0; attempt < 3 && candidate.length > 0; attempt += 1) {
         const rule = validatePhone(text, candidate, start, start + candidate.length, settings, ctx);

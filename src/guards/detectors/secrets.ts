@@ -135,6 +135,8 @@ function b64urlRun(text: string, i: number): number {
  * the run it consumed, so the scan stays linear.
  */
 function findJwts(text: string, out: DetectorMatch[]): void {
+  // Every JWT has a ".ey" (between header and payload): skip the scan without one.
+  if (!text.includes('.ey')) return;
   JWT_START.lastIndex = 0;
   for (let m = JWT_START.exec(text); m !== null; m = JWT_START.exec(text)) {
     const start = m.index;
@@ -173,6 +175,7 @@ function findTokens(text: string, out: DetectorMatch[]): void {
 }
 
 function findPrivateKeys(text: string, out: DetectorMatch[]): void {
+  if (!text.includes('-----BEGIN')) return;
   PRIVATE_KEY_BEGIN.lastIndex = 0;
   // Once an END search from position p failed, every later search fails too: remember it (keeps this linear).
   let noEndAfter = Number.POSITIVE_INFINITY;
@@ -210,6 +213,8 @@ function findPrivateKeys(text: string, out: DetectorMatch[]): void {
 }
 
 function findGeneric(text: string, out: DetectorMatch[]): void {
+  // Every assignment SECRET_ASSIGN accepts contains '=', ':' or ' is '.
+  if (!text.includes('=') && !text.includes(':') && !text.includes(' is ')) return;
   SECRET_KEYWORD.lastIndex = 0;
   for (let m = SECRET_KEYWORD.exec(text); m !== null; m = SECRET_KEYWORD.exec(text)) {
     const keyword = m[0].toLowerCase();
