@@ -20,7 +20,7 @@ import { PROMPT_DETECTOR_WEIGHTS, PROMPT_RULES } from './prompt-rules.js';
  * evaluation sets (see docs/guides/prompt-guard.md and
  * scripts/eval/prompt-injection.ts), never on the held-out half.
  */
-export const DEFAULT_PROMPT_THRESHOLD = 0.5;
+export const DEFAULT_PROMPT_THRESHOLD = 0.56;
 
 /** Default `maxInputLength`: 1 MiB of UTF-16 code units. */
 export const DEFAULT_PROMPT_MAX_INPUT = 1_048_576;
