@@ -184,7 +184,9 @@ BEGIN
     RAISE EXCEPTION 'tenantguard: audit row for org % would precede its chain head across a month boundary; retry', k
       USING ERRCODE = 'serialization_failure';
   END IF;
-  PERFORM set_config(g, NEW.seq::text || ',' || encode(NEW.hash, 'hex') || ',' || tenantguard.audit_ts(NEW.created_at), true);
+  -- The cache lives for this transaction only; timestamptz text round-trips
+  -- exactly within one session.
+  PERFORM set_config(g, NEW.seq::text || ',' || encode(NEW.hash, 'hex') || ',' || NEW.created_at::text, true);
   RETURN NEW;
 END
 $fn$;
@@ -265,7 +267,11 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl AND tgname = 'tenantguard_audit_flush') THEN
-    EXECUTE format('CREATE TRIGGER tenantguard_audit_flush AFTER INSERT ON %s FOR EACH STATEMENT EXECUTE FUNCTION tenantguard.audit_chain_flush()', tbl);
+    -- WHEN is evaluated after the statement's rows: most statements (one row
+    -- per org per transaction) have nothing to flush and skip the call.
+    EXECUTE format('CREATE TRIGGER tenantguard_audit_flush AFTER INSERT ON %s FOR EACH STATEMENT'
+                   ' WHEN (pg_catalog.current_setting(''tenantguard_audit.touched'', true) <> '''')'
+                   ' EXECUTE FUNCTION tenantguard.audit_chain_flush()', tbl);
   END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl AND tgname = 'tenantguard_audit_no_truncate') THEN
     EXECUTE format('CREATE TRIGGER tenantguard_audit_no_truncate BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION tenantguard.audit_refuse_change()', tbl);

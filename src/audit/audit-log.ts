@@ -150,11 +150,12 @@ const rangeSchema = z
   .object({ fromSeq: z.number().int().min(1).optional(), toSeq: z.number().int().min(1).optional() })
   .strict();
 
-const INSERT_SQL = `INSERT INTO tenantguard.security_audit_log
+// The org is read once, from the transaction; no tenant means no row (and AUDIT_NO_TENANT).
+const TENANT_INSERT = `INSERT INTO tenantguard.security_audit_log
   (org_id, user_id, user_email, user_role, ip_address, user_agent, action, resource_type, resource_id, details, request_id, session_id)
-  SELECT ORG, $1::uuid, $2, $3, $4::inet, $5, $6, $7, $8, $9::jsonb, $10, $11
+  SELECT t.org, $1::uuid, $2, $3, $4::inet, $5, $6, $7, $8, $9::jsonb, $10, $11
+    FROM (SELECT tenantguard.current_org_id() AS org) t WHERE t.org IS NOT NULL
   RETURNING id::text AS id, seq::text AS seq, encode(hash, 'hex') AS hash, tenantguard.audit_ts(created_at) AS created_at`;
-const TENANT_INSERT = INSERT_SQL.replace('ORG', 'tenantguard.current_org_id()') + '';
 const SYSTEM_INSERT = `SELECT id::text AS id, seq::text AS seq, encode(hash, 'hex') AS hash, tenantguard.audit_ts(created_at) AS created_at
   FROM tenantguard.audit_record_system($1::uuid, $2, $3, $4::inet, $5, $6, $7, $8, $9::jsonb, $10, $11)`;
 
@@ -199,7 +200,7 @@ export function createAuditLog(config: AuditLogConfig): AuditLog {
 
   const record = async (db: TenantDb, event: AuditEvent): Promise<RecordedEvent> => {
     const e = parseAuditEvent(event);
-    const r = await db.query<InsertedRow>(`${TENANT_INSERT.replace('RETURNING', 'WHERE tenantguard.current_org_id() IS NOT NULL RETURNING')}`, eventParams(e));
+    const r = await db.query<InsertedRow>(TENANT_INSERT, eventParams(e));
     const row = r.rows[0];
     if (row === undefined) {
       throw new TenantGuardError('AUDIT_NO_TENANT', 'record() needs a tenant transaction (withTenant): no org is set');
