@@ -117,6 +117,23 @@ BEGIN
     RAISE EXCEPTION 'tenantguard: signed tenant entry needs an org, a key id, a backend pid, an issue time and a proof'
       USING ERRCODE = 'TG002';
   END IF;
+  -- Fast path, one statement: a valid, fresh, newer proof for this backend
+  -- advances the backend's ledger row. Anything else falls through to the
+  -- step-by-step checks below, which name what is wrong (or insert the row on
+  -- a backend's first entry).
+  UPDATE tenantguard.context_ledger AS l
+     SET issued_at = p_issued_at, org_id = p_org, xact = pg_current_xact_id(), key_id = p_key_id
+    FROM tenantguard.context_keys k, tenantguard.context_settings s
+   WHERE l.pid = p_pid AND p_pid = pg_backend_pid() AND l.issued_at < p_issued_at
+     AND k.key_id = p_key_id AND k.state = 'active' AND length(p_proof) = 32
+     AND sha256(sha256(k.outer_pad || sha256(k.inner_pad || convert_to(
+           'tenantguard-context-v1|' || p_key_id || '|' || p_org::text || '|' || p_pid::text || '|' || p_issued_at::text, 'UTF8'))))
+         = sha256(p_proof)
+     AND p_issued_at >= (extract(epoch FROM clock_timestamp()) * 1000000)::bigint - s.max_age_seconds::bigint * 1000000
+     AND p_issued_at <= (extract(epoch FROM clock_timestamp()) * 1000000)::bigint + s.max_future_seconds::bigint * 1000000;
+  IF FOUND THEN
+    RETURN;
+  END IF;
   -- One statement: the key, the limits and HMAC-SHA256(key, message) from the stored pads.
   SELECT sha256(k.outer_pad || sha256(k.inner_pad || convert_to(
            'tenantguard-context-v1|' || p_key_id || '|' || p_org::text || '|' || p_pid::text || '|' || p_issued_at::text, 'UTF8'))),
