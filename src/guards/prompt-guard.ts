@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { TenantGuardError } from '../errors.js';
 import { mapSpan, normalizeForMatching, rot13, toWordView, type NormalizedText } from './normalize.js';
 import { findEncodedSegments, rot13HintCount, type EncodingKind } from './prompt-decode.js';
+import { buildAnchorIndex, candidateRules } from './prompt-anchors.js';
 import { findTokenFlood } from './prompt-flood.js';
 import { PROMPT_CATEGORIES, type PromptCategory, type PromptRule } from './prompt-rule-types.js';
 import { PROMPT_DETECTOR_WEIGHTS, PROMPT_RULES } from './prompt-rules.js';
@@ -196,6 +197,9 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
   const textRules = compiled.filter((r) => !r.words);
   const wordRules = compiled.filter((r) => r.words);
   const rot13Rules = wordRules.filter((r) => ROT13_CATEGORIES.has(r.category));
+  // Word rules only run when one of their possible first words is in the text.
+  const wordIndex = buildAnchorIndex(wordRules.map((r) => r.re.source));
+  const rot13Index = buildAnchorIndex(rot13Rules.map((r) => r.re.source));
   const detector = (id: keyof typeof PROMPT_DETECTOR_WEIGHTS, category: PromptCategory): boolean => on(id, category);
 
   function scan(text: string): PromptScanResult {
@@ -220,9 +224,13 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
       n: NormalizedText,
       outer: readonly [number, number] | undefined,
       via: EncodingKind | undefined,
+      only?: readonly number[],
     ): number => {
       let hits = 0;
-      for (const r of set) {
+      const total = only === undefined ? set.length : only.length;
+      for (let k = 0; k < total; k += 1) {
+        const r = set[only === undefined ? k : (only[k] ?? 0)];
+        if (r === undefined) continue;
         r.re.lastIndex = 0;
         let count = 0;
         let seen = 0;
@@ -244,7 +252,7 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
     const layer = (input: string, depth: number, outer: readonly [number, number] | undefined, via: EncodingKind | undefined): number => {
       const n = normalizeForMatching(input);
       const w = toWordView(n);
-      let hits = runRules(textRules, n.text, n, outer, via) + runRules(wordRules, w.text, w, outer, via);
+      let hits = runRules(textRules, n.text, n, outer, via) + runRules(wordRules, w.text, w, outer, via, candidateRules(wordIndex, w.text));
       const st = n.stats;
       if (st.tagChars > 0 && detector('obfuscation.tag_characters', 'obfuscation')) {
         tagged = true;
@@ -266,7 +274,8 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
         }
       }
       if (depth < maxDepth && rot13Rules.length > 0 && rot13HintCount(w.text, 3) >= 3) {
-        const h = runRules(rot13Rules, rot13(w.text), w, outer, 'rot13');
+        const rotated = rot13(w.text);
+        const h = runRules(rot13Rules, rotated, w, outer, 'rot13', candidateRules(rot13Index, rotated));
         if (h > 0 && detector('obfuscation.encoded_payload', 'obfuscation')) {
           add('obfuscation.encoded_payload', 'obfuscation', PROMPT_DETECTOR_WEIGHTS['obfuscation.encoded_payload'], outer ?? [0, input.length], 'rot13');
         }

@@ -1,0 +1,146 @@
+/**
+ * Anchor words for word-view rules: the complete words one of which must
+ * occur in the text for the rule to possibly match. Extracted from the
+ * pattern source at compile time; a rule whose pattern does not start with
+ * plain words (or that we cannot analyse) gets `null` and always runs. Used
+ * to skip most of the ~110 regular expressions on ordinary text, where only a
+ * handful of rules have their first word present.
+ *
+ * @module guards/prompt-anchors
+ */
+
+/** Splits `s` at top-level `|` (outside groups and classes, respecting escapes). */
+function splitTop(s: string): string[] | null {
+  const out: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let from = 0;
+  for (let i = 0; i < s.length; i += 1) {
+    const c = s[i];
+    if (c === '\\') {
+      i += 1;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') depth += 1;
+    else if (c === ')') depth -= 1;
+    else if (c === '|' && depth === 0) {
+      out.push(s.slice(from, i));
+      from = i + 1;
+    }
+    if (depth < 0) return null;
+  }
+  out.push(s.slice(from));
+  return out;
+}
+
+/** Index just after the group that opens at `open` (s[open] === '('), or -1. */
+function groupEnd(s: string, open: number): number {
+  let depth = 0;
+  let inClass = false;
+  for (let i = open; i < s.length; i += 1) {
+    const c = s[i];
+    if (c === '\\') {
+      i += 1;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') depth += 1;
+    else if (c === ')') {
+      depth -= 1;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * The set of possible first words of `source`, or null when any match could
+ * start with something other than one of a finite set of complete words.
+ */
+export function leadingWords(source: string): string[] | null {
+  let s = source;
+  while (s.startsWith('\\b')) s = s.slice(2);
+  if (s.startsWith('(?:')) {
+    const end = groupEnd(s, 0);
+    if (end < 0) return null;
+    const next = s[end];
+    // An optional or repeated first group does not pin the first word.
+    if (next === '?' || next === '*' || next === '{' || next === '+') return null;
+    const inner = s.slice(3, end - 1);
+    const alts = splitTop(inner);
+    if (alts === null) return null;
+    const words: string[] = [];
+    for (const a of alts) {
+      const w = leadingWords(a);
+      if (w === null) return null;
+      words.push(...w);
+    }
+    return words;
+  }
+  const m = /^[a-z0-9]+/.exec(s);
+  if (m === null) return null;
+  const rest = s.slice(m[0].length);
+  // The word must be complete: followed by a space, the end, or a word boundary.
+  // An optional space (" ?") would let the word run on ("open ?ai" matches "openai").
+  if (/^ [?*+{]/.test(rest)) return null;
+  if (rest === '' || rest.startsWith(' ') || rest.startsWith('\\b')) return [m[0]];
+  return null;
+}
+
+/** Inverted index: first word -> indexes of the rules it can start. */
+export interface AnchorIndex {
+  /** Rules that always run (no anchors). */
+  readonly always: readonly number[];
+  /** Word -> rules anchored on it. */
+  readonly byWord: ReadonlyMap<string, readonly number[]>;
+}
+
+/** Builds the index for word-view rule sources. */
+export function buildAnchorIndex(sources: readonly string[]): AnchorIndex {
+  const always: number[] = [];
+  const byWord = new Map<string, number[]>();
+  sources.forEach((src, i) => {
+    const words = leadingWords(src);
+    if (words === null) {
+      always.push(i);
+      return;
+    }
+    for (const w of new Set(words)) {
+      const list = byWord.get(w);
+      if (list === undefined) byWord.set(w, [i]);
+      else list.push(i);
+    }
+  });
+  return { always, byWord };
+}
+
+/** Indexes (ascending) of the rules worth running on a word-view text. */
+export function candidateRules(index: AnchorIndex, wordViewText: string): number[] {
+  const picked = new Set<number>(index.always);
+  const seen = new Set<string>();
+  let from = 0;
+  const n = wordViewText.length;
+  for (let i = 0; i <= n; i += 1) {
+    if (i === n || wordViewText.charCodeAt(i) === 0x20) {
+      if (i > from) {
+        const w = wordViewText.slice(from, i);
+        if (!seen.has(w)) {
+          seen.add(w);
+          const rules = index.byWord.get(w);
+          if (rules !== undefined) for (const r of rules) picked.add(r);
+        }
+      }
+      from = i + 1;
+    }
+  }
+  return [...picked].sort((a, b) => a - b);
+}
