@@ -246,14 +246,16 @@ export function createPiiRedactor(options: PiiRedactorOptions = {}): PiiRedactor
     const findings: PiiFinding[] = [];
     let pos = 0;
     for (const s of selected) {
-      const value = text.slice(s.start, s.end);
       parts.push(text.slice(pos, s.start));
       if (s.type === 'LITERAL') {
+        const value = text.slice(s.start, s.end);
         parts.push(session.pseudonymFor(literalType(value), value));
+      } else if (mode === 'mask') {
+        parts.push(maskFor(s.type));
+        findings.push({ type: s.type, span: { start: s.start, end: s.end }, rule: s.rule });
       } else {
-        parts.push(
-          mode === 'mask' ? maskFor(s.type) : mode === 'hash' && hashKey !== undefined ? hashFor(hashKey, hashLength, s.type, value) : session.pseudonymFor(s.type, value),
-        );
+        const value = text.slice(s.start, s.end);
+        parts.push(mode === 'hash' && hashKey !== undefined ? hashFor(hashKey, hashLength, s.type, value) : session.pseudonymFor(s.type, value));
         findings.push({ type: s.type, span: { start: s.start, end: s.end }, rule: s.rule });
       }
       pos = s.end;

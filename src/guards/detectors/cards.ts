@@ -107,13 +107,13 @@ export function cardIssuer(digits: string): string | undefined {
   return undefined;
 }
 
-const ALL_SAME = /^(\d)\1+$/;
-
 /** Result of validating digits as a card: the rule that accepted them, or undefined. @internal */
 export function validateCard(digits: string, hasCardContext: boolean, strictIssuers: boolean): string | undefined {
   if (digits.length < 12 || digits.length > 19 || !luhnValid(digits)) return undefined;
   // Reject degenerate numbers such as 0000 0000 0000 0000 (Luhn-valid, never issued).
-  if (ALL_SAME.test(digits)) return undefined;
+  let same = true;
+  for (let i = 1; i < digits.length && same; i += 1) same = digits.charCodeAt(i) === digits.charCodeAt(0);
+  if (same) return undefined;
   if (cardIssuer(digits) !== undefined) return 'luhn+issuer';
   if (!strictIssuers && hasCardContext) return 'luhn+context';
   return undefined;
@@ -132,7 +132,7 @@ export const cardsDetector: Detector = {
   name: 'cards',
   types: ['CREDIT_CARD'],
   needsDigit: true,
-  patterns: [CARD_CANDIDATE, CARD_CONTEXT, CARD_NEGATIVE_CONTEXT, ALL_SAME, SEPARATORS],
+  patterns: [CARD_CANDIDATE, CARD_CONTEXT, CARD_NEGATIVE_CONTEXT, SEPARATORS],
   find(text: string, out: DetectorMatch[], settings: DetectorSettings): void {
     const positive = new KeywordIndex(text, CARD_CONTEXT);
     const negative = new KeywordIndex(text, CARD_NEGATIVE_CONTEXT);
@@ -148,10 +148,21 @@ export const cardsDetector: Detector = {
       if (raw.includes(' ') && raw.includes('-')) continue;
       if (negative.before(start, 20) !== -1) continue;
       const hasContext = positive.before(start) !== -1;
-      // Fast path: the whole run is the card (the usual case).
+      // Fast path: the whole run is the card (the usual case). Digits and group sizes in one pass.
       if (digitCount <= 19) {
-        const whole = raw.length === digitCount ? raw : raw.replace(SEPARATORS, '');
-        const groupsFine = raw.length === digitCount || groupsOk(raw.split(SEPARATORS));
+        let whole = '';
+        let groupsFine = true;
+        let run = 0;
+        for (let i = 0; i <= raw.length; i += 1) {
+          const c = i < raw.length ? raw.charCodeAt(i) : 32;
+          if (c >= 48 && c <= 57) {
+            run += 1;
+          } else {
+            if (raw.length !== digitCount && (run < 3 || run > 6)) groupsFine = false;
+            whole += raw.slice(i - run, i);
+            run = 0;
+          }
+        }
         const rule = groupsFine ? validateCard(whole, hasContext, settings.strictCardIssuers) : undefined;
         if (rule !== undefined) {
           out.push({ type: 'CREDIT_CARD', start, end: start + raw.length, rule });

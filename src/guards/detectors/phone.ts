@@ -14,7 +14,11 @@
  *
  * @module guards/detectors/phone
  */
-import { Metadata, getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { Metadata } from 'libphonenumber-js/core';
+import { getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+// The /max entry exports no Metadata class under require() (CJS): build it from
+// core's class and the max metadata, which both module systems resolve.
+import maxMetadata from 'libphonenumber-js/metadata.max.json';
 import type { Detector, DetectorMatch, DetectorSettings } from './types.js';
 import { KeywordIndex } from './context.js';
 
@@ -52,7 +56,7 @@ export const PHONE_EXTENSION = / ?(?:x|ext\.?) ?\d{1,6}$/;
 const CALLING_CODE_LENGTHS = new Map<string, Set<number>>();
 const REGION_PLANS = new Map<string, { lengths: ReadonlySet<number>; trunk: string | undefined }>();
 {
-  const md = new Metadata();
+  const md = new Metadata(maxMetadata);
   for (const region of getCountries()) {
     md.selectNumberingPlan(region);
     const plan = md.numberingPlan;
