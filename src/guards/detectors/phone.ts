@@ -136,6 +136,19 @@ interface PhoneContext {
   readonly negative: KeywordIndex;
 }
 
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** Cheap pre-check for PHONE_LABEL_AFTER: a letter right after the number, or after one space, dash or parenthesis. */
+function labelMayFollow(text: string, end: number): boolean {
+  const c = text.charCodeAt(end);
+  if (isAsciiLetter(c)) return true;
+  if (c !== 32 && c !== 45 && c !== 40) return false;
+  const d = text.charCodeAt(end + 1);
+  return isAsciiLetter(d) || (d === 40 && isAsciiLetter(text.charCodeAt(end + 2)));
+}
+
 /** Digits in `s`, and whether every digit group after the first has at least two digits. */
 function shape(s: string): { digits: number; groupsOk: boolean; groups: number } {
   let digits = 0;
@@ -163,7 +176,7 @@ function validatePhone(text: string, candidate: string, start: number, end: numb
   if (sh.digits < 7 || sh.digits > 15) return undefined;
   if (candidate.startsWith('+')) return internationalOk(main, s.strictPhoneValidation) ? 'phone-international' : undefined;
   const positiveAt = ctx.positive.before(start);
-  const hasContext = positiveAt !== -1 || PHONE_LABEL_AFTER.test(text.slice(end, end + 16));
+  const hasContext = positiveAt !== -1 || (labelMayFollow(text, end) && PHONE_LABEL_AFTER.test(text.slice(end, end + 16)));
   // Without a phone word it must be written like a phone number (separators, no single-digit groups after the first).
   const formatted = sh.groups >= 2 && sh.groupsOk;
   const idd = main.startsWith('00') || main.startsWith('011');
@@ -235,8 +248,7 @@ export const phoneDetector: Detector = {
         }
         // Dropping a trailing group ("call 541-714-1388 2 times") only helps a run that is too long,
         // or one next to a phone word or dialled internationally; elsewhere the shape already failed.
-        const d = candidate.replace(/\D/g, '').length;
-        const hopeful = d > 15 || candidate.startsWith('+') || ctx.positive.before(start) !== -1;
+        const hopeful = shape(candidate).digits > 15 || candidate.startsWith('+') || ctx.positive.before(start) !== -1;
         if (!hopeful || !/[ .-]\d{1,4}$/.test(candidate)) break;
         const cut = Math.max(candidate.lastIndexOf(' '), candidate.lastIndexOf('-'), candidate.lastIndexOf('.'));
         if (cut <= 0) break;
