@@ -2,19 +2,28 @@
  * tenantguard example: `npm run example`.
  *
  * With DATABASE_URL it uses that server; without, it starts an embedded
- * PostgreSQL. It creates a fresh database, applies the bundled migrations,
- * runs each step (tenancy now; rbac, audit, vault and the adapters as they
- * land), and cleans up.
+ * PostgreSQL. It creates a fresh database, applies the bundled migrations and
+ * the app's own (examples/migrations), shows tenancy at the SQL level, then
+ * starts the app on Express and on Fastify, runs the conformance kit against
+ * both, shows the guards, prints the isolation proof, and serves on localhost
+ * until Ctrl-C. With `--once`, or when stdin is not a terminal (CI), it stops
+ * after the checks. Any failed check exits non-zero.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { migrate } from '../src/migrate/index.js';
 import { parseOrgId } from '../src/index.js';
 import { startPostgres } from '../test/support/server.js';
 import type { ExampleContext, ExampleStep } from './context.js';
+import { httpStep } from './steps/http.js';
+import { serveStep } from './steps/serve.js';
 import { tenancyStep } from './steps/tenancy.js';
 
 const steps: ReadonlyArray<[string, ExampleStep]> = [['tenancy', tenancyStep]];
+const appMigrations = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+const once = process.argv.includes('--once') || process.stdin.isTTY !== true;
 
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
@@ -37,8 +46,9 @@ async function main(): Promise<void> {
   const pools: pg.Pool[] = [];
   const closers: Array<() => Promise<void>> = [];
   try {
-    const result = await migrate({ databaseUrl: adminUrl });
-    console.log(`migrations applied: ${JSON.stringify(result.applied ?? result)}`);
+    // The bundled migrations, then the app's own: one runner, one lock, one ledger.
+    const result = await migrate({ databaseUrl: adminUrl, directories: [appMigrations] });
+    console.log(`migrations applied: ${result.applied.map((m) => `${m.namespace}/${m.name}`).join(', ')}`);
     await root.query(`CREATE ROLE ${appRole} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '${appPassword}'`);
     await root.query(`GRANT tenantguard_app TO ${appRole}`);
     const app = new URL(adminUrl);
@@ -67,7 +77,10 @@ async function main(): Promise<void> {
       say: (line) => console.log(line),
     };
     for (const [, step] of steps) await step(ctx);
-    console.log('\nexample finished: every check passed');
+    const apps = await httpStep(ctx);
+    closers.unshift(() => apps.close());
+    console.log('\nexample checks finished: every check passed');
+    await serveStep(ctx, apps, once);
   } finally {
     for (const close of closers) await close();
     await root.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch((e: unknown) => console.error(e));

@@ -9,18 +9,14 @@ export const tenancyStep: ExampleStep = async (ctx) => {
   const { adminPool, appPool, orgA, orgB } = ctx;
 
   ctx.section('1. A tenant-scoped table, isolated by PostgreSQL');
-  // The application's own migration: the tenant column leads the primary key
-  // (so the policy can use the index, and ids cannot collide across orgs).
-  await adminPool.query(`
-    CREATE TABLE brands (
-      org_id uuid NOT NULL,
-      id uuid NOT NULL DEFAULT gen_random_uuid(),
-      name text NOT NULL,
-      PRIMARY KEY (org_id, id),
-      UNIQUE (org_id, name)
-    )`);
-  await adminPool.query("SELECT tenantguard.enable_tenant_isolation('brands')");
-  ctx.say("created brands and ran tenantguard.enable_tenant_isolation('brands')");
+  // The application's own migration (examples/migrations/0001_content_tables.sql,
+  // applied by migrate({ directories })) created brands and eight more tables:
+  // the tenant column leads the primary key, and every table ends with
+  // SELECT tenantguard.enable_tenant_isolation('<table>').
+  const rls = await adminPool.query<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>(
+    "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'brands' AND relkind = 'r'",
+  );
+  ctx.say(`brands: RLS enabled ${String(rls.rows[0]?.relrowsecurity)}, forced ${String(rls.rows[0]?.relforcerowsecurity)}`);
 
   ctx.section('2. Two orgs write through withTenant');
   await withTenant(appPool, orgA, async (db) => {

@@ -206,9 +206,10 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       return record({ ...base, reason: `expected a 4xx refusal, got ${String(res.status)}`, evidence: res.text });
     }
     if (kind !== 'reference' && !ok && !notFound.has(res.status)) {
+      const wanted = allowOk ? `a 2xx list or ${[...notFound].join('/')}` : `${[...notFound].join('/')} for another org's id`;
       return record({
         ...base,
-        reason: `expected ${[...notFound].join('/')} for another org's id, got ${String(res.status)}${res.status === 403 ? ' (403 tells B the row exists)' : ''}`,
+        reason: `expected ${wanted}, got ${String(res.status)}${res.status === 403 ? ' (403 tells B the row exists)' : ''}`,
         evidence: res.text,
       });
     }
