@@ -85,6 +85,8 @@ export { provisionPlacement } from './tenancy/placement-provision.js';
 export type { ProvisionPlacementOptions, ProvisionResult } from './tenancy/placement-provision.js';
 export { moveOrg, purgeMovedOrg } from './tenancy/move-org.js';
 export type { MoveOrgOptions, MoveOrgResult, MoveTableReport, PurgeMovedOrgOptions } from './tenancy/move-org.js';
+export { createPlacementDirectory, savePlacement } from './tenancy/placement-directory.js';
+export type { PlacementDirectoryOptions, PlacementLookup } from './tenancy/placement-directory.js';
 
 // @migrate-exports
 export { migrate, migrationStatus, verifyMigrations, bundledMigrationsDirectory, splitSqlStatements } from './migrate/index.js';

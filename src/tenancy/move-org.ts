@@ -13,7 +13,8 @@
 import { z } from 'zod';
 import { TenantGuardError } from '../errors.js';
 import { parseOrgId, type OrgId } from './org-id.js';
-import type { TenantDb } from './pg-types.js';
+import type { Queryable, TenantDb } from './pg-types.js';
+import { savePlacement } from './placement-directory.js';
 import { describePlacement, parsePlacement, samePlacement, type Placement } from './placement.js';
 import type { TenantRouter } from './tenant-router.js';
 import type { WithTenantOptions } from './with-tenant.js';
@@ -39,6 +40,12 @@ export interface MoveOrgOptions {
   readonly log?: (line: string) => void | Promise<void>;
   /** Passed to withTenant (e.g. `role: 'tenantguard_app'` when the pools log in as an owner). */
   readonly tenantOptions?: Pick<WithTenantOptions, 'role'>;
+  /**
+   * An owner connection to the default database: the switch is also written
+   * to the placement directory (migration 0041), so routers of other
+   * instances that read it follow the move.
+   */
+  readonly persist?: Queryable;
 }
 
 /** One table's figures. */
@@ -137,13 +144,16 @@ export async function moveOrg(options: MoveOrgOptions): Promise<MoveOrgResult> {
   const log = options.log ?? (() => undefined);
   const router = options.router;
   const to = parsePlacement(options.to);
-  const from = router.placementOf(orgId);
+  const from = await router.resolve(orgId);
   const fromLabel = describePlacement(from);
   const toLabel = describePlacement(to);
   if (samePlacement(from, to)) {
     throw moveError('ORG_MOVE_FAILED', `org is already in ${toLabel}`, { orgId, placement: toLabel });
   }
   router.poolFor(to); // unknown target: PLACEMENT_INVALID before any SQL
+  if (router.hasDirectory && options.persist === undefined && !dryRun) {
+    throw moveError('ORG_MOVE_FAILED', 'the router reads placements from the directory: pass `persist` (an owner connection) so the switch is written there', { orgId });
+  }
   const source = router.withPlacement(from);
   const target = router.withPlacement(to);
   const pool = router.defaultPool;
@@ -247,6 +257,7 @@ export async function moveOrg(options: MoveOrgOptions): Promise<MoveOrgResult> {
       { orgId, drifted, mismatch: mismatch.map((m) => m.table) },
     );
   }
+  if (options.persist !== undefined) await savePlacement(options.persist, orgId, to);
   router.place(orgId, to);
   log(`switched ${orgId} to ${toLabel}; ${fromLabel} keeps its rows until purgeMovedOrg()`);
   return { orgId, from: fromLabel, to: toLabel, dryRun: false, switched: true, tables: reports, rowsCopied: copied };
@@ -291,7 +302,7 @@ export async function purgeMovedOrg(options: PurgeMovedOrgOptions): Promise<numb
   const orgId = parseOrgId(options.orgId);
   const from = parsePlacement(options.from);
   const tables = optionsSchema.shape.tables.parse(options.tables);
-  if (samePlacement(options.router.placementOf(orgId), from)) {
+  if (samePlacement(await options.router.resolve(orgId), from)) {
     throw moveError('ORG_MOVE_FAILED', `the router still serves this org from ${describePlacement(from)}; refusing to purge it`, { orgId });
   }
   const n = await deleteOrgRows(options.router.withPlacement(from), options.router.defaultPool, orgId, tables, options.tenantOptions?.role);

@@ -11,6 +11,7 @@ import { TenantGuardError } from '../errors.js';
 import { parseOrgId, type OrgId } from './org-id.js';
 import type { PoolLike, TenantDb } from './pg-types.js';
 import { describePlacement, parsePlacement, SHARED_PLACEMENT, schemaSearchPathSql, type Placement } from './placement.js';
+import type { PlacementLookup } from './placement-directory.js';
 import {
   createWithTenant,
   enterTenantDefault,
@@ -31,6 +32,12 @@ export interface TenantRouterOptions {
   readonly placements?: Readonly<Record<string, Placement>> | Iterable<readonly [string, Placement]>;
   /** The entry step (default {@link enterTenantDefault}; the signed entry from createSignedContext().enter). */
   readonly enter?: EnterTenant;
+  /**
+   * Where to look placements up per transaction (e.g. createPlacementDirectory),
+   * so that a move made by another instance is seen here. Entries in
+   * `placements` are the starting point; the directory's answer wins.
+   */
+  readonly directory?: PlacementLookup;
   /** Called after {@link TenantRouter.place} switched an org, e.g. to persist or broadcast the change. */
   readonly onPlacementChange?: (orgId: OrgId, placement: Placement, previous: Placement) => void;
 }
@@ -49,8 +56,10 @@ export interface TenantRouter {
   readonly route: RouteTenant;
   /** The enter seam: the base entry plus the schema placement's search_path. */
   readonly enter: EnterTenant;
-  /** Where `orgId` lives now. */
+  /** Where `orgId` lives as far as this router knows now (its table; see {@link TenantRouter.resolve}). */
   placementOf(orgId: OrgId): Placement;
+  /** Where `orgId` lives, asking the directory first when there is one. */
+  resolve(orgId: OrgId): Promise<Placement>;
   /** The pool that serves a placement. Throws `PLACEMENT_INVALID` for an unknown target. */
   poolFor(placement: Placement): PoolLike;
   /** Switches an org to another placement (takes effect for the next transaction). */
@@ -66,6 +75,8 @@ export interface TenantRouter {
   withPlacement(placement: Placement): WithTenant;
   /** The router's default (shared) pool. */
   readonly defaultPool: PoolLike;
+  /** True when placements are read from a directory (then a switch must be written there too). */
+  readonly hasDirectory: boolean;
 }
 
 function entries(p: TenantRouterOptions['placements']): Iterable<readonly [string, Placement]> {
@@ -128,8 +139,20 @@ export function createTenantRouter(options: TenantRouterOptions): TenantRouter {
     await base(client, ctx);
     await client.query(schemaSearchPathSql(p.schema));
   };
+  const remember = (org: OrgId, p: Placement): Placement => {
+    checkTarget(p);
+    if (p.kind === 'shared') table.delete(org);
+    else table.set(org, p);
+    return p;
+  };
+  const resolve = async (orgId: OrgId): Promise<Placement> => {
+    const org = parseOrgId(orgId);
+    if (options.directory === undefined) return placementOf(org);
+    return remember(org, parsePlacement(await options.directory.lookup(org)));
+  };
   const enter = enterFor(placementOf);
-  const route: RouteTenant = (orgId, pool) => poolFor(placementOf(orgId), pool);
+  // route runs before enter (withTenant awaits it first), so enter sees what route resolved
+  const route: RouteTenant = async (orgId, pool) => poolFor(await resolve(orgId), pool);
   const routed = createWithTenant({ route, enter });
 
   return Object.freeze({
@@ -138,6 +161,7 @@ export function createTenantRouter(options: TenantRouterOptions): TenantRouter {
     route,
     enter,
     placementOf,
+    resolve,
     poolFor: (p: Placement) => poolFor(parsePlacement(p)),
     place(orgId: OrgId, placement: Placement): void {
       const org = parseOrgId(orgId);
@@ -145,6 +169,7 @@ export function createTenantRouter(options: TenantRouterOptions): TenantRouter {
       const previous = placementOf(org);
       if (next.kind === 'shared') table.delete(org);
       else table.set(org, next);
+      options.directory?.forget?.(org);
       options.onPlacementChange?.(org, next, previous);
     },
     placements: () => new Map(table),
@@ -164,6 +189,7 @@ export function createTenantRouter(options: TenantRouterOptions): TenantRouter {
       return createWithTenant({ route: (_org, pool) => isolated(poolFor(fixed, pool)), enter: enterFor(() => fixed) });
     },
     defaultPool: options.defaultPool,
+    hasDirectory: options.directory !== undefined,
   });
 }
 

@@ -17,6 +17,7 @@ import { migrate } from '../../src/migrate/index.js';
 import { isolationProof, type OrgId, type TenantDb } from '../../src/tenancy/index.js';
 import { moveOrg, purgeMovedOrg } from '../../src/tenancy/move-org.js';
 import { parsePlacement, type Placement } from '../../src/tenancy/placement.js';
+import { createPlacementDirectory } from '../../src/tenancy/placement-directory.js';
 import { provisionPlacement } from '../../src/tenancy/placement-provision.js';
 import { createSignedContext } from '../../src/tenancy/signed-context.js';
 import { installContextKey, readSignedContextStatus } from '../../src/tenancy/signed-context-admin.js';
@@ -357,6 +358,32 @@ describe('moving an org between placements', () => {
     expect(router.placementOf(Z)).toEqual({ kind: 'shared' });
     expect(await countWhere(dedicatedAdmin, 'items', Z)).toBe(0);
     expect(await countWhere(db.pool, 'public.items', Z)).toBe(7);
+  });
+
+  it('a switch written to the placement directory is followed by another instance; the app role cannot write it', async () => {
+    const W = newOrg();
+    await insertItems(router.withTenant, W, 4, 'w');
+    const signed = createSignedContext({ key });
+    const targets = { dedicated: dedicatedApp };
+    // two application instances reading the directory (one caches for a minute)
+    const instance1 = createTenantRouter({ defaultPool: db.appPool, targets, enter: signed.enter, directory: createPlacementDirectory({ pool: db.appPool, ttlMs: 60_000 }) });
+    const instance2 = createTenantRouter({ defaultPool: db.appPool, targets, enter: signed.enter, directory: createPlacementDirectory({ pool: db.appPool, ttlMs: 0 }) });
+    expect(await instance2.run(W, labels)).toEqual(['w-1', 'w-2', 'w-3', 'w-4']);
+    expect(await instance1.run(W, labels)).toHaveLength(4); // instance1 caches "shared"
+    await expect(moveOrg({ router: instance1, orgId: W, to: DEDICATED, tables: ['items', 'notes'] })).rejects.toMatchObject({ code: 'ORG_MOVE_FAILED' });
+    const r = await moveOrg({ router: instance1, orgId: W, to: DEDICATED, tables: ['items', 'notes'], persist: db.pool });
+    expect(r.switched).toBe(true);
+    await purgeMovedOrg({ router: instance2, orgId: W, from: { kind: 'shared' }, tables: ['items', 'notes'] });
+    // both instances now serve W from the second server (instance1 dropped its cached answer at the switch)
+    expect(await instance2.run(W, labels)).toEqual(['w-1', 'w-2', 'w-3', 'w-4']);
+    expect(await instance1.run(W, labels)).toEqual(['w-1', 'w-2', 'w-3', 'w-4']);
+    expect(instance2.placementOf(W)).toEqual(DEDICATED);
+    expect(await countWhere(db.pool, 'public.items', W)).toBe(0);
+    expect(await countWhere(dedicatedAdmin, 'items', W)).toBe(4);
+    const write = await db.appPool.query("INSERT INTO tenantguard.org_placements (placed_org, kind, target) VALUES ($1, 'database', 'dedicated')", [A]).catch((e: { code?: string }) => e);
+    expect((write as { code?: string }).code).toBe('42501');
+    const read = await db.appPool.query('SELECT * FROM tenantguard.org_placements').catch((e: { code?: string }) => e);
+    expect((read as { code?: string }).code).toBe('42501');
   });
 
   it('refuses to move to where the org already is, and to an unknown target', async () => {
