@@ -327,6 +327,7 @@ function leetAndSpace(b: Out, c: Out, stats: NormalizeStats): void {
  * ```
  */
 export function normalizeForMatching(input: string): NormalizedText {
+  if (isPlainAscii(input)) return plainAscii(input);
   const stats: NormalizeStats = { tagChars: 0, zeroWidth: 0, bidi: 0, variationSelectors: 0, folded: 0, spacedRuns: 0, leet: 0 };
   const tagSpans: Array<[number, number]> = [];
   const a = new Out(input.length + 16);
@@ -344,6 +345,39 @@ export function normalizeForMatching(input: string): NormalizedText {
   };
 }
 
+// Plain printable ASCII with nothing to fold, join or collapse (the common
+// case for chat messages): the matching form is just the lower-cased input
+// and the offset map is the identity, built only if a finding needs it.
+const NOT_PLAIN = /[^\x20-\x7e\n]|\s\s|[a-z][0-9@$]|[0-9@$][a-z]|(?:^|[^a-z0-9@$])[a-z0-9@$][ .\-_*~\xb7][a-z0-9@$][ .\-_*~\xb7][a-z0-9@$](?![a-z0-9@$])/i;
+
+function isPlainAscii(input: string): boolean {
+  return !NOT_PLAIN.test(input);
+}
+
+function identityMap(length: number, shift: number): Int32Array {
+  const a = new Int32Array(length);
+  for (let i = 0; i < length; i += 1) a[i] = i + shift;
+  return a;
+}
+
+function plainAscii(input: string): NormalizedText {
+  let start: Int32Array | undefined;
+  let end: Int32Array | undefined;
+  return {
+    text: input.toLowerCase(),
+    get start(): Int32Array {
+      start ??= identityMap(input.length, 0);
+      return start;
+    },
+    get end(): Int32Array {
+      end ??= identityMap(input.length, 1);
+      return end;
+    },
+    tagSpans: [],
+    stats: { tagChars: 0, zeroWidth: 0, bidi: 0, variationSelectors: 0, folded: 0, spacedRuns: 0, leet: 0 },
+  };
+}
+
 /**
  * The word view of a normalised text: every run of characters other than
  * a-z and 0-9 becomes one space ("don't  stop!" -> "don t stop "), with the
@@ -351,25 +385,43 @@ export function normalizeForMatching(input: string): NormalizedText {
  * words. Linear time.
  */
 export function toWordView(n: NormalizedText): NormalizedText {
-  const src = n.text;
-  const out = new Out(src.length + 1);
-  let i = 0;
-  while (i < src.length) {
-    const c = src.charCodeAt(i);
-    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
-      out.push(c, n.start[i] ?? 0, n.end[i] ?? 0);
-      i += 1;
-      continue;
-    }
-    const from = i;
+  const text = n.text.replace(/[^a-z0-9]+/g, ' ');
+  let maps: [Int32Array, Int32Array] | undefined;
+  // The map is built only when a finding needs it (most texts have none).
+  const build = (): [Int32Array, Int32Array] => {
+    if (maps !== undefined) return maps;
+    const src = n.text;
+    const out = new Out(text.length + 1);
+    let i = 0;
     while (i < src.length) {
-      const d = src.charCodeAt(i);
-      if ((d >= 0x61 && d <= 0x7a) || (d >= 0x30 && d <= 0x39)) break;
-      i += 1;
+      const c = src.charCodeAt(i);
+      if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
+        out.push(c, n.start[i] ?? 0, n.end[i] ?? 0);
+        i += 1;
+        continue;
+      }
+      const from = i;
+      while (i < src.length) {
+        const d = src.charCodeAt(i);
+        if ((d >= 0x61 && d <= 0x7a) || (d >= 0x30 && d <= 0x39)) break;
+        i += 1;
+      }
+      out.push(0x20, n.start[from] ?? 0, n.end[i - 1] ?? 0);
     }
-    out.push(0x20, n.start[from] ?? 0, n.end[i - 1] ?? 0);
-  }
-  return { text: out.toText(), start: out.s.subarray(0, out.n), end: out.e.subarray(0, out.n), tagSpans: n.tagSpans, stats: n.stats };
+    maps = [out.s.subarray(0, out.n), out.e.subarray(0, out.n)];
+    return maps;
+  };
+  return {
+    text,
+    get start(): Int32Array {
+      return build()[0];
+    },
+    get end(): Int32Array {
+      return build()[1];
+    },
+    tagSpans: n.tagSpans,
+    stats: n.stats,
+  };
 }
 
 /**

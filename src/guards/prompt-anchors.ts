@@ -98,6 +98,8 @@ export function leadingWords(source: string): string[] | null {
 
 /** Inverted index: first word -> indexes of the rules it can start. */
 export interface AnchorIndex {
+  /** Number of rules indexed. */
+  readonly count: number;
   /** Rules that always run (no anchors). */
   readonly always: readonly number[];
   /** Word -> rules anchored on it. */
@@ -120,27 +122,19 @@ export function buildAnchorIndex(sources: readonly string[]): AnchorIndex {
       else list.push(i);
     }
   });
-  return { always, byWord };
+  return { count: sources.length, always, byWord };
 }
 
 /** Indexes (ascending) of the rules worth running on a word-view text. */
 export function candidateRules(index: AnchorIndex, wordViewText: string): number[] {
-  const picked = new Set<number>(index.always);
-  const seen = new Set<string>();
-  let from = 0;
-  const n = wordViewText.length;
-  for (let i = 0; i <= n; i += 1) {
-    if (i === n || wordViewText.charCodeAt(i) === 0x20) {
-      if (i > from) {
-        const w = wordViewText.slice(from, i);
-        if (!seen.has(w)) {
-          seen.add(w);
-          const rules = index.byWord.get(w);
-          if (rules !== undefined) for (const r of rules) picked.add(r);
-        }
-      }
-      from = i + 1;
-    }
+  const flags = new Uint8Array(index.count);
+  for (const r of index.always) flags[r] = 1;
+  // Repeated words just set the same flags again; cheaper than de-duplicating.
+  for (const w of wordViewText.split(' ')) {
+    const rules = index.byWord.get(w);
+    if (rules !== undefined) for (const r of rules) flags[r] = 1;
   }
-  return [...picked].sort((a, b) => a - b);
+  const out: number[] = [];
+  for (let i = 0; i < flags.length; i += 1) if (flags[i] === 1) out.push(i);
+  return out;
 }
