@@ -79,7 +79,7 @@ REVOKE ALL ON tenantguard.context_keys FROM PUBLIC;
 CREATE UNLOGGED TABLE IF NOT EXISTS tenantguard.context_ledger (
   pid       integer PRIMARY KEY,
   issued_at bigint  NOT NULL,
-  org_id    uuid    NOT NULL,
+  entered_org uuid  NOT NULL, -- not org_id: this is not tenant data (no RLS; no grants)
   xact      xid8    NOT NULL,
   key_id    text    NOT NULL
 ) WITH (fillfactor = 50);
@@ -122,7 +122,7 @@ BEGIN
   -- step-by-step checks below, which name what is wrong (or insert the row on
   -- a backend's first entry).
   UPDATE tenantguard.context_ledger AS l
-     SET issued_at = p_issued_at, org_id = p_org, xact = pg_current_xact_id(), key_id = p_key_id
+     SET issued_at = p_issued_at, entered_org = p_org, xact = pg_current_xact_id(), key_id = p_key_id
     FROM tenantguard.context_keys k, tenantguard.context_settings s
    WHERE l.pid = p_pid AND p_pid = pg_backend_pid() AND l.issued_at < p_issued_at
      AND k.key_id = p_key_id AND k.state = 'active' AND length(p_proof) = 32
@@ -170,10 +170,10 @@ BEGIN
   -- The common case is a plain (HOT) UPDATE of this backend's row; the
   -- first entry on a backend inserts it.
   UPDATE tenantguard.context_ledger AS l
-     SET issued_at = p_issued_at, org_id = p_org, xact = pg_current_xact_id(), key_id = p_key_id
+     SET issued_at = p_issued_at, entered_org = p_org, xact = pg_current_xact_id(), key_id = p_key_id
    WHERE l.pid = p_pid AND l.issued_at < p_issued_at;
   IF NOT FOUND THEN
-    INSERT INTO tenantguard.context_ledger AS l (pid, issued_at, org_id, xact, key_id)
+    INSERT INTO tenantguard.context_ledger AS l (pid, issued_at, entered_org, xact, key_id)
     VALUES (p_pid, p_issued_at, p_org, pg_current_xact_id(), p_key_id)
     ON CONFLICT (pid) DO NOTHING;
     IF NOT FOUND THEN
@@ -210,7 +210,7 @@ DECLARE
   signed uuid;
 BEGIN
   IF x IS NOT NULL THEN
-    SELECT l.org_id INTO signed FROM tenantguard.context_ledger l WHERE l.pid = pg_backend_pid() AND l.xact = x;
+    SELECT l.entered_org INTO signed FROM tenantguard.context_ledger l WHERE l.pid = pg_backend_pid() AND l.xact = x;
   END IF;
   IF signed IS NOT NULL AND v = signed::text THEN
     RETURN signed;

@@ -322,7 +322,7 @@ describe('enabled', () => {
     const out = await signed1.withTenant(db.appPool, A, async (t) => ({
       keys: await attempt(t, 'SELECT * FROM tenantguard.context_keys'),
       ledger: await attempt(t, 'SELECT * FROM tenantguard.context_ledger'),
-      forgeLedger: await attempt(t, 'UPDATE tenantguard.context_ledger SET org_id = $1', [B]),
+      forgeLedger: await attempt(t, 'UPDATE tenantguard.context_ledger SET entered_org = $1', [B]),
       settings: await attempt(t, 'UPDATE tenantguard.context_settings SET signed_required = false'),
       counter: await attempt(t, "SELECT setval('tenantguard.context_tamper_events', 1)"),
       install: await attempt(t, 'SELECT tenantguard.install_context_key($1, $2)', ['evil', randomBytes(32)]),
@@ -450,6 +450,9 @@ describe('enabled', () => {
     expect(proof.signedContext?.tamperEvents).toBeGreaterThan(0);
     expect(proof.applicationLayer).toMatchObject({ status: 'active', currentOrgId: A });
     expect(proof.findings.map((f) => f.code)).not.toContain('SIGNED_CONTEXT_NOT_ENFORCED');
+    // the definer-owned tables carry no tenant column the proof would flag
+    expect(proof.findings.filter((f) => f.object.includes('context_'))).toEqual([]);
+    expect(proof.isolated).toBe(true);
     // the plain entry under the signed context: the proof says the app layer carried no org
     const plain = await isolationProof(db.appPool, { orgId: A });
     expect(plain.applicationLayer.status).toBe('inactive');
