@@ -5,6 +5,8 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    express: 'src/adapters/express/index.ts',
+    fastify: 'src/adapters/fastify/index.ts',
     cli: 'src/migrate/cli.ts',
   },
   format: ['esm', 'cjs'],
