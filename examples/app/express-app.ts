@@ -4,11 +4,11 @@
  */
 import express from 'express';
 import { tenantGuardExpress } from '../../src/adapters/express/index.js';
-import { ROUTES } from './routes.js';
+import { ROUTES, type AppRoute } from './routes.js';
 import type { AppServices } from './services.js';
 
-/** Builds the Express app; refuses to build when a mutating route has no permission. */
-export function buildExpressApp(services: AppServices): express.Express {
+/** Builds the Express app (tests pass a modified route table); refuses to build when a mutating route has no permission. */
+export function buildExpressApp(services: AppServices, routes: readonly AppRoute[] = ROUTES): express.Express {
   const tg = tenantGuardExpress({
     pool: services.pool,
     sessions: services.sessions,
@@ -22,7 +22,7 @@ export function buildExpressApp(services: AppServices): express.Express {
     res.json({ ok: true });
   });
   app.use(tg.authenticate());
-  for (const route of ROUTES) {
+  for (const route of routes) {
     const brandParam = route.brandParam;
     const check = tg.requirePermission(route.permission, brandParam !== undefined ? { brand: (req) => (req.params as Record<string, string | undefined>)[brandParam] } : {});
     const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete';

@@ -4,11 +4,11 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { tenantGuardFastify } from '../../src/adapters/fastify/index.js';
-import { ROUTES } from './routes.js';
+import { ROUTES, type AppRoute } from './routes.js';
 import type { AppServices } from './services.js';
 
-/** Builds the Fastify app; `ready()` fails when a mutating route has no permission. */
-export async function buildFastifyApp(services: AppServices): Promise<FastifyInstance> {
+/** Builds the Fastify app (tests pass a modified route table); `ready()` fails when a mutating route has no permission. */
+export async function buildFastifyApp(services: AppServices, routes: readonly AppRoute[] = ROUTES): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 100 * 1024 });
   await app.register(tenantGuardFastify, {
     pool: services.pool,
@@ -19,7 +19,7 @@ export async function buildFastifyApp(services: AppServices): Promise<FastifyIns
     securityRoutes: { audit: services.audit },
   });
   app.get('/health', { config: { public: true } }, () => ({ ok: true }));
-  for (const route of ROUTES) {
+  for (const route of routes) {
     const brandParam = route.brandParam;
     app.route({
       method: route.method,
