@@ -42,21 +42,36 @@ export interface MigrateOptions {
 
 /** One migration and its state. */
 export interface MigrationStatusEntry {
+  /** The directory's namespace (`tenantguard` for the bundled migrations, `app` by default for yours). */
   namespace: string;
+  /** The file's version prefix (`0001` of `0001_foundation.sql`). */
   version: string;
+  /** The file's name after the version (`foundation`). */
   name: string;
   /** `applied`, `pending`, `changed` (checksum differs), `missing` (applied, file gone), `out_of_order` (pending, below an applied one). */
   state: 'applied' | 'pending' | 'changed' | 'missing' | 'out_of_order';
+  /** When it was applied (ISO 8601), for applied, changed and missing entries. */
   appliedAt?: string;
+  /** Whether the file runs inside one transaction (false when the file starts with the `-- tenantguard:no-transaction` header). */
   transactional: boolean;
 }
 
 /** What {@link migrate} did (or, with `dryRun`, would do). */
 export interface MigrateResult {
   /** Migrations applied by this call (with `dryRun`: that would be applied). */
-  applied: Array<{ namespace: string; version: string; name: string; durationMs: number }>;
+  applied: Array<{
+    /** The directory's namespace. */
+    namespace: string;
+    /** The file's version prefix. */
+    version: string;
+    /** The file's name after the version. */
+    name: string;
+    /** Time the file took to apply, in milliseconds (0 with `dryRun`). */
+    durationMs: number;
+  }>;
   /** Number of migrations that were applied already. */
   alreadyApplied: number;
+  /** True when nothing was changed because `dryRun` was set. */
   dryRun: boolean;
 }
 
@@ -330,9 +345,17 @@ export async function migrationStatus(options: MigrateOptions): Promise<Migratio
 
 /** What {@link verifyMigrations} found. */
 export interface VerifyResult {
+  /** True when no applied migration changed, went missing or is out of order. */
   ok: boolean;
   /** Each problem: changed, missing or out-of-order files, with the error code. */
-  problems: Array<{ code: 'MIGRATION_CHECKSUM_MISMATCH' | 'MIGRATION_MISSING' | 'MIGRATION_OUT_OF_ORDER'; namespace: string; name: string }>;
+  problems: Array<{
+    /** The error code {@link migrate} would throw for this file. */
+    code: 'MIGRATION_CHECKSUM_MISMATCH' | 'MIGRATION_MISSING' | 'MIGRATION_OUT_OF_ORDER';
+    /** The directory's namespace. */
+    namespace: string;
+    /** The file's name after the version. */
+    name: string;
+  }>;
   /** Migrations not applied yet (not a problem for verify). */
   pending: number;
 }

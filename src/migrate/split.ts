@@ -10,6 +10,7 @@
 
 /** One statement of a script and where it starts in the file. */
 export interface SqlStatement {
+  /** The statement's text, trimmed, without the top-level semicolon that ended it. */
   readonly sql: string;
   /** 0-based character offset of the statement in the script. */
   readonly offset: number;
