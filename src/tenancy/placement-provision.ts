@@ -23,7 +23,15 @@ export interface ProvisionPlacementOptions {
    * placement the DEFAULT database, for a database placement the target.
    * Give a pool or a URL.
    */
-  readonly admin: { readonly pool: MigrationPool } | { readonly databaseUrl: string };
+  readonly admin:
+    | {
+        /** A pool logging in as the migration (owner) role in the placement's database. */
+        readonly pool: MigrationPool;
+      }
+    | {
+        /** A connection string for that role; a one-connection pool is opened and closed by the call. */
+        readonly databaseUrl: string;
+      };
   /** The application's migration folders (the tenant tables). */
   readonly directories?: ReadonlyArray<string | MigrationDirectory>;
   /** Database placements: install these context keys there (the signed context). */

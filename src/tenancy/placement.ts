@@ -14,9 +14,22 @@ import { TenantGuardError } from '../errors.js';
 
 /** Where an org lives. See the module docs. */
 export type Placement =
-  | { readonly kind: 'shared' }
-  | { readonly kind: 'schema'; readonly schema: string }
-  | { readonly kind: 'database'; readonly target: string };
+  | {
+      /** The shared tables of the default database, separated by RLS. */
+      readonly kind: 'shared';
+    }
+  | {
+      /** The org's own schema in the default database (RLS kept as defence in depth). */
+      readonly kind: 'schema';
+      /** The schema's name; it goes first on the transaction's search_path. */
+      readonly schema: string;
+    }
+  | {
+      /** Another database or server, reached through the router's `targets`. */
+      readonly kind: 'database';
+      /** The target's name (a key of the router's `targets`; no credentials). */
+      readonly target: string;
+    };
 
 /** The shared placement (the default for every org not placed elsewhere). */
 export const SHARED_PLACEMENT: Placement = Object.freeze({ kind: 'shared' });
