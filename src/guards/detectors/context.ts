@@ -10,14 +10,23 @@
 export const CONTEXT_WINDOW = 48;
 
 /**
- * All matches of a keyword regex in one text, found in one pass on first use,
- * so that each candidate's context look-up is a binary search instead of a
- * regex run over its window.
+ * A window scan reads about CONTEXT_WINDOW code units, indexing reads the
+ * whole text once: switch to the index when the windows would have read
+ * about as much as the text (never later than that, so the total stays <= ~2n).
+ */
+const WINDOW_COST = 64;
+
+/**
+ * Keyword look-ups for one text. Look-ups scan only their own window while
+ * that is cheaper than reading the whole text (few candidates); past that,
+ * every match in the text is indexed in one pass and each look-up is a binary
+ * search, so dense input stays linear.
  * @internal
  */
 export class KeywordIndex {
   private starts: number[] | undefined;
   private ends: number[] = [];
+  private queries = 0;
 
   constructor(
     private readonly text: string,
@@ -36,8 +45,25 @@ export class KeywordIndex {
     return starts;
   }
 
+  /** Scans only [pos - window - 1, pos): the extra code unit lets `\b` see the character before the window. */
+  private scanWindow(pos: number, window: number): number {
+    const from = Math.max(0, pos - window - 1);
+    const slice = this.text.slice(from, pos);
+    let found = -1;
+    this.re.lastIndex = 0;
+    for (let m = this.re.exec(slice); m !== null; m = this.re.exec(slice)) {
+      if (from + m.index >= pos - window) found = from + m.index;
+      if (m[0].length === 0) this.re.lastIndex += 1;
+    }
+    return found;
+  }
+
   /** The offset of the last keyword that ends at or before `pos` and starts within `window` before it, or -1. */
   before(pos: number, window = CONTEXT_WINDOW): number {
+    if (this.starts === undefined && this.queries * WINDOW_COST < Math.max(2048, this.text.length)) {
+      this.queries += 1;
+      return this.scanWindow(pos, window);
+    }
     const starts = this.starts ?? this.build();
     let lo = 0;
     let hi = starts.length - 1;
