@@ -270,8 +270,11 @@ function joinSpaced(a: Out, b: Out, stats: NormalizeStats): void {
       }
       i = j + 1;
     } else {
-      b.push(a.c[i] ?? 0, a.s[i] ?? 0, a.e[i] ?? 0);
-      i += 1;
+      // Every suffix of a rejected run has no more letters, separators or
+      // distinct letters than the run itself, so it would be rejected too:
+      // copy the whole run through and move past it (keeps this pass linear).
+      for (let k = i; k <= j; k += 1) b.push(a.c[k] ?? 0, a.s[k] ?? 0, a.e[k] ?? 0);
+      i = j + 1;
     }
   }
 }
