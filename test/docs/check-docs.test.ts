@@ -1,0 +1,58 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkDocs, findReferences } from '../../scripts/check-docs.js';
+
+// A throwaway repository with a few real files and documents that name them.
+const root = mkdtempSync(join(tmpdir(), 'tg-check-docs-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function put(path: string, text = ''): void {
+  mkdirSync(join(root, path, '..'), { recursive: true });
+  writeFileSync(join(root, path), text);
+}
+
+put('test/tenancy/with-tenant.test.ts');
+put('src/tenancy/with-tenant.ts');
+put('docs/guides/tenancy.md', [
+  '# Tenancy',
+  '| guarantee | proved by |',
+  '| --- | --- |',
+  '| isolation | `test/tenancy/with-tenant.test.ts` |',
+  '| a test that was renamed | test/tenancy/renamed.test.ts ("case") |',
+  'Source: src/tenancy/with-tenant.ts, patterns such as `test/<module>/*.test.ts` are not references.',
+  '```ts',
+  "import x from 'test/not/checked/in/code.ts';",
+  '```',
+].join('\n'));
+put('docs/THREAT_MODEL.md', [
+  'Proved by [the tenancy test](../test/tenancy/with-tenant.test.ts#L10) and',
+  '[a deleted test](../test/audit/gone.test.ts), see [guide](guides/tenancy.md#limits),',
+  '[the site](api/index.html), [upstream](https://example.com/x.ts), [anchor](#top),',
+  '[outside](../../elsewhere/file.ts).',
+].join('\n'));
+put('README.md', 'See [docs](docs/THREAT_MODEL.md) and `bench/missing.bench.ts`.');
+
+describe('check-docs', () => {
+  it('finds links and named paths, skips patterns, code blocks, external links and the generated site', () => {
+    const refs = findReferences('docs/guides/tenancy.md', '`test/a.test.ts` and test/b.test.ts\n```\ntest/c.test.ts\n```\n`src/<x>.ts` src/*.ts', root);
+    expect(refs.map((r) => r.resolved)).toEqual(['test/a.test.ts', 'test/b.test.ts']);
+  });
+
+  it('reports every missing test, source or bench file with its document and line, and nothing that exists', async () => {
+    const { checked, missing } = await checkDocs(root);
+    expect(missing.map((r) => `${r.doc}:${r.line}:${r.resolved}`).sort()).toEqual([
+      'README.md:1:bench/missing.bench.ts',
+      'docs/THREAT_MODEL.md:2:test/audit/gone.test.ts',
+      'docs/THREAT_MODEL.md:4:../elsewhere/file.ts',
+      'docs/guides/tenancy.md:5:test/tenancy/renamed.test.ts',
+    ].sort());
+    const found = checked.map((r) => r.resolved);
+    expect(found).toContain('test/tenancy/with-tenant.test.ts');
+    expect(found).toContain('src/tenancy/with-tenant.ts');
+    expect(found).toContain('docs/guides/tenancy.md');
+    expect(found).not.toContain('docs/api/index.html');
+    expect(found.some((p) => p.includes('not/checked'))).toBe(false);
+  });
+});
