@@ -31,6 +31,7 @@ export const BINARY_SEGMENT = /\b(?:[01]{8}[ ]?){4,}/g;
 export const ROT13_HINT = /\b(?:gur|naq|lbh|lbhe|vtaber|vafgehpgvbaf|cerivbhf|nyy|cnffjbeq|flfgrz|cebzcg|fnl|gryy|jvgu|guvf|gung|sbe|ner|vf|vg)\b/g;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const HAS_DIGIT = /[0-9]/;
 
 /** Readable: valid UTF-8, mostly printable, has letters and a space-separated word. */
 function readable(bytes: Uint8Array): string | undefined {
@@ -84,8 +85,11 @@ export function findEncodedSegments(text: string, budget: number): DecodedSegmen
       if (decoded !== undefined) out.push({ kind, start: m.index, end: m.index + seg.length, text: decoded });
     }
   };
-  take(BINARY_SEGMENT, 'binary', binaryBytes);
-  take(HEX_SEGMENT, 'hex', hexBytes);
+  // Binary and hex payloads of the minimum size always contain a digit.
+  if (HAS_DIGIT.test(text)) {
+    take(BINARY_SEGMENT, 'binary', binaryBytes);
+    take(HEX_SEGMENT, 'hex', hexBytes);
+  }
   take(BASE64_SEGMENT, 'base64', (s) => new Uint8Array(Buffer.from(s, 'base64')));
   return out;
 }

@@ -337,7 +337,7 @@ export const JAILBREAK_RULES: readonly PromptRule[] = [
     category: 'jailbreak_persona',
     weight: 0.35,
     view: 'words',
-    pattern: rx(`${alt(['ai', 'a i', 'bot', 'chatbot', 'assistant', 'language model', 'model', 'chat bot'])}${SEP}${alt(['named', 'called', 'known as', 'nicknamed', 'that goes by'])}\\b`),
+    pattern: rx(`${alt(['ai', 'bot', 'chatbot', 'assistant', 'language model', 'model', 'chat bot'])}${SEP}${alt(['named', 'called', 'known as', 'nicknamed', 'that goes by'])}\\b`),
     description: '"an AI named X" (persona creation)',
   },
   {
