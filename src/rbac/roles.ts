@@ -65,7 +65,7 @@ export const ROLES: readonly RoleDefinition[] = [
     inherits: 'manager',
     brandScoped: false,
     grants: [
-      'brands.*', 'audit.*', 'members.*', 'roles.*', 'billing.read', 'api_keys.*',
+      'brands.*', 'audit.read', 'members.*', 'roles.*', 'billing.read', 'api_keys.*',
       'integrations.*', 'settings.*', 'security.*',
     ],
     summary: 'Runs the organisation on every brand; cannot change billing, transfer or delete the organisation.',
@@ -77,7 +77,7 @@ export const ROLES: readonly RoleDefinition[] = [
     brandScoped: true,
     grants: [
       'channels.*', 'content.*', 'posts.*', 'email.*', 'mentions.*', 'presence.*',
-      'analytics.*', 'leads.*', 'audit.read', 'roles.read', 'integrations.read',
+      'analytics.*', 'leads.*', 'roles.read', 'integrations.read',
     ],
     summary: 'Runs the brands granted to them: publishes, sends campaigns, manages channels and data.',
   },

@@ -117,6 +117,9 @@ const CASES: Case[] = [
   { name: 'editor on an admin route (posture)', path: () => '/security/posture', token: (w) => w.users.editorA.token, status: 403, code: 'PERMISSION_DENIED' },
   { name: 'editor on the audit log', path: () => '/audit/log', token: (w) => w.users.editorA.token, status: 403, code: 'PERMISSION_DENIED' },
   { name: 'manager on the audit export', path: () => '/audit/log/export?format=csv', token: (w) => w.users.managerA.token, status: 403, code: 'PERMISSION_DENIED' },
+  { name: 'manager on the audit log (owner and admin only)', path: () => '/audit/log', token: (w) => w.users.managerA.token, status: 403, code: 'PERMISSION_DENIED' },
+  { name: 'admin on the audit export (owner only)', path: () => '/audit/log/export?format=csv', token: (w) => w.users.adminA.token, status: 403, code: 'PERMISSION_DENIED' },
+  { name: 'admin reads the audit log', path: () => '/audit/log', token: (w) => w.users.adminA.token, status: 200 },
   {
     name: 'any member reads the isolation proof of their own org',
     path: () => '/security/isolation-proof',
