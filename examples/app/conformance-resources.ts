@@ -20,6 +20,18 @@ const child = (
   ...(canDelete ? { delete: `/brands/{brands}/${name}/{id}` } : {}),
 });
 
+/**
+ * Org-wide reads org B makes after its attempts: none may show org A's data.
+ * (B's own audit log records B's refused attempts by route pattern, not by A's ids.)
+ */
+export const EXAMPLE_SCANS: readonly string[] = [
+  '/audit/log',
+  '/audit/log/summary',
+  '/audit/log/export?format=json',
+  '/security/isolation-proof',
+  '/security/posture',
+];
+
 /** Parents first: later templates use the ids of earlier resources. */
 export const EXAMPLE_RESOURCES: readonly ConformanceResource[] = [
   {
@@ -29,6 +41,8 @@ export const EXAMPLE_RESOURCES: readonly ConformanceResource[] = [
     list: '/brands',
     update: { method: 'PATCH', path: '/brands/{id}', body: { name: 'renamed by org B' } },
     delete: '/brands/{id}',
+    // The assistant reads the brand: asking it about org A's brand must be the 404 of a missing brand.
+    references: [{ target: 'brands', method: 'POST', path: '/brands/{target}/assistant', body: { message: 'Draft a post about our launch.' } }],
   },
   child('channels', { platform: 'x', handle: '@{marker}', accessToken: 'ya29.{marker}' }, { handle: '@changed-by-b', accessToken: 'stolen' }, true),
   child('content_queue', { channelId: '{channels}', body: 'Launch post {marker}' }, { body: 'edited by org B' }, true),

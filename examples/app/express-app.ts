@@ -41,5 +41,7 @@ export function buildExpressApp(services: AppServices, routes: readonly AppRoute
   app.use(tg.securityRoutes({ audit: services.audit }));
   app.use(tg.errorHandler());
   tg.assertRouteCoverage(app);
+  // The route list, for the conformance kit's coverage report.
+  app.locals.routeCoverage = tg.routeCoverage(app);
   return app;
 }

@@ -7,7 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatReport, runConformance } from '../../src/testing/index.js';
 import { addMember, provisionOrg, type DemoMember } from '../app/orgs.js';
-import { EXAMPLE_RESOURCES } from '../app/conformance-resources.js';
+import { EXAMPLE_RESOURCES, EXAMPLE_SCANS } from '../app/conformance-resources.js';
+import type { CoverageRoute } from '../../src/testing/index.js';
 import { buildExpressApp } from '../app/express-app.js';
 import { buildFastifyApp } from '../app/fastify-app.js';
 import { ROUTES } from '../app/routes.js';
@@ -53,7 +54,8 @@ const field = (v: unknown, key: string): unknown => (v !== null && typeof v === 
 /** Runs the HTTP part of the example; throws when any check fails. */
 export async function httpStep(ctx: ExampleContext): Promise<RunningApps> {
   const services = createAppServices(ctx.appPool, ctx.adminPool);
-  const expressServer: Server = createServer(buildExpressApp(services));
+  const expressApp = buildExpressApp(services);
+  const expressServer: Server = createServer(expressApp);
   await new Promise<void>((resolve) => expressServer.listen(Number(process.env.EXPRESS_PORT ?? 0), '127.0.0.1', resolve));
   const fastify = await buildFastifyApp(services);
   await fastify.listen({ port: Number(process.env.FASTIFY_PORT ?? 0), host: '127.0.0.1' });
@@ -70,9 +72,17 @@ export async function httpStep(ctx: ExampleContext): Promise<RunningApps> {
     ctx.say('  both refuse to start when a POST/PUT/PATCH/DELETE route has no permission (assertRouteCoverage / requireGuardedRoutes)');
 
     ctx.section('7. The conformance kit: org B against org A, on every tenant-scoped endpoint');
-    for (const [name, url] of [['Express', expressUrl], ['Fastify', fastifyUrl]] as const) {
+    const targets: ReadonlyArray<[string, string, readonly CoverageRoute[]]> = [
+      ['Express', expressUrl, expressApp.locals.routeCoverage as CoverageRoute[]],
+      ['Fastify', fastifyUrl, fastify.tenantGuard.routes],
+    ];
+    for (const [name, url, routes] of targets) {
       const report = await runConformance({
         baseUrl: url,
+        scans: EXAMPLE_SCANS,
+        // Every route the app has must be reached by some probe.
+        routes,
+        failOnUnprobed: true,
         // Two fresh orgs per run, provisioned like real sign-ups (owner + MFA + session).
         tokens: async () => ({ orgA: (await provisionOrg(services)).accessToken, orgB: (await provisionOrg(services)).accessToken }),
         resources: EXAMPLE_RESOURCES,

@@ -17,6 +17,7 @@ export type {
   ConformanceReference,
   ConformanceReport,
   ConformanceResource,
+  CoverageRoute,
   ListeningServer,
   OrgTokens,
   TemplateValue,

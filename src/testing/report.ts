@@ -41,5 +41,9 @@ export function formatReport(report: ConformanceReport): string {
   for (const [name, e] of byResource) {
     lines.push(`  ${e.bad === 0 ? 'ok  ' : 'FAIL'} ${name.padEnd(20)} ${String(e.ok)} passed${e.bad > 0 ? `, ${String(e.bad)} failed` : ''} (${[...e.kinds].join(', ')})`);
   }
+  const cov = report.coverage;
+  if (cov !== undefined) {
+    lines.push(`  routes: ${String(cov.probed)} of ${String(cov.routes)} probed${cov.ignored.length > 0 ? `, ${String(cov.ignored.length)} ignored` : ''}${cov.unprobed.length > 0 ? `; NOT PROBED: ${cov.unprobed.join(', ')}` : ''}`);
+  }
   return lines.join('\n');
 }

@@ -47,7 +47,11 @@ const optionsSchema = z.object({
   stopOnFirstLeak: z.boolean().optional(),
   notFoundStatuses: z.array(z.number().int().min(400).max(599)).min(1).optional(),
   ignoreFields: z.array(z.string()).optional(),
+  scans: z.array(z.string().startsWith('/')).optional(),
   timeoutMs: z.number().int().positive().max(600_000).optional(),
+  routes: z.array(z.object({ method: z.string(), path: z.string(), public: z.boolean().optional() })).optional(),
+  ignoreRoutes: z.array(z.string()).optional(),
+  failOnUnprobed: z.boolean().optional(),
 });
 
 function baseUrlOf(options: ConformanceOptions): string {
@@ -307,6 +311,15 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       if (res.delete === undefined) continue;
       for (const [variant, b] of probesFor(res, res.delete)) await probe(res.name, 'delete', 'DELETE', res.delete, undefined, b, variant, false);
     }
+    // Org-wide reads by B must not carry anything of A's.
+    for (const path of options.scans ?? []) {
+      const r = await call('B', 'GET', path);
+      const base = { resource: '(scan)', kind: 'scan' as const, endpoint: `GET ${path}`, path, as: 'B' as const, variant: 'org-wide read', status: r.status, expected: "no trace of org A's data" };
+      const revealed = revealsOtherOrg(r, markerA, allA(), path);
+      if (revealed !== undefined) record({ ...base, reason: revealed, evidence: r.text });
+      else if (r.status === 0 || r.status >= 500) record({ ...base, reason: `the read failed (${String(r.status)})`, evidence: r.text });
+      else record(base);
+    }
     // 4. A's data must be as it was.
     for (const res of options.resources) {
       const path = fillPath(res.read, bindingsFor('A', idsA[res.name]));
@@ -328,6 +341,12 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     if (!(err instanceof Stop)) throw err;
   }
 
+  const coverage = options.routes === undefined ? undefined : routeCoverage(options.routes, options.ignoreRoutes ?? [], checks);
+  if (coverage !== undefined && options.failOnUnprobed === true && !stopped) {
+    for (const endpoint of coverage.unprobed) {
+      checks.push({ resource: '(routes)', kind: 'coverage', endpoint, path: endpoint.split(' ')[1] ?? '', as: 'B', variant: 'route list', status: 0, expected: 'probed by at least one check', passed: false, reason: 'no resource of the kit reaches this route' });
+    }
+  }
   const failures = checks.filter((c) => !c.passed);
   return {
     format: 'tenantguard-conformance/1',
@@ -339,7 +358,36 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     summary: { resources: options.resources.length, checks: checks.length, passed: checks.length - failures.length, failed: failures.length },
     checks,
     failures,
+    ...(coverage !== undefined ? { coverage } : {}),
   };
+}
+
+/** `/brands/:brandId/x/:id` and `/brands/:brands/x/:id` both become `/brands/:/x/:`. */
+function routeShape(method: string, path: string): string {
+  return `${method.toUpperCase()} ${(path.split('?')[0] ?? '').replace(/:[A-Za-z0-9_]+/g, ':').replace(/\/+$/, '')}`;
+}
+
+function routeCoverage(
+  routes: readonly { method: string; path: string; public?: boolean }[],
+  ignore: readonly string[],
+  checks: readonly ConformanceCheck[],
+): { routes: number; probed: number; unprobed: string[]; ignored: string[] } {
+  const reached = new Set(checks.map((c) => routeShape(c.endpoint.split(' ')[0] ?? '', c.endpoint.slice(c.endpoint.indexOf(' ') + 1))));
+  const ignored = (name: string): boolean => ignore.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
+  const seen = new Set<string>();
+  const out = { routes: 0, probed: 0, unprobed: [] as string[], ignored: [] as string[] };
+  for (const r of routes) {
+    const method = r.method.toUpperCase();
+    if (r.public === true || !['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) continue;
+    const name = `${method} ${r.path}`;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    out.routes += 1;
+    if (reached.has(routeShape(method, r.path))) out.probed += 1;
+    else if (ignored(name)) out.ignored.push(name);
+    else out.unprobed.push(name);
+  }
+  return out;
 }
 
 /**

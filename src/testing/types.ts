@@ -90,6 +90,12 @@ export interface ConformanceOptions {
   readonly tokens: OrgTokens | (() => Promise<OrgTokens>);
   /** The tenant-scoped resources, in creation order (parents first). */
   readonly resources: readonly ConformanceResource[];
+  /**
+   * Org-wide GET paths (search, audit log, exports, dashboards) that org B
+   * reads after its attempts; their answers must hold neither org A's
+   * marker nor any of A's ids. E.g. `['/audit/log', '/search?q=brand']`.
+   */
+  readonly scans?: readonly string[];
   /** Stop at the first leak (default true). False runs every probe and collects all leaks. */
   readonly stopOnFirstLeak?: boolean;
   /** Statuses that mean "not found" for another org's id. Default `[404]`. */
@@ -107,10 +113,28 @@ export interface ConformanceOptions {
   readonly fetch?: typeof fetch;
   /** Progress lines. */
   readonly log?: (line: string) => void;
+  /**
+   * The app's route list, e.g. the adapters' `tg.routeCoverage(app)` (Express)
+   * or `app.tenantGuard.routes` (Fastify). Routes no probe reached are listed
+   * in the report's `coverage.unprobed` (public routes are skipped).
+   */
+  readonly routes?: readonly CoverageRoute[];
+  /** Routes not to count as unprobed: `'GET /security/isolation-proof'`, or a prefix ending in `*` (`'GET /audit/*'`). */
+  readonly ignoreRoutes?: readonly string[];
+  /** Fail the run when a listed route was not probed. Default false (reported only). */
+  readonly failOnUnprobed?: boolean;
+}
+
+/** A route of the app, as the adapters' route coverage lists it. */
+export interface CoverageRoute {
+  readonly method: string;
+  readonly path: string;
+  /** Public routes are not expected to be tenant-scoped. */
+  readonly public?: boolean;
 }
 
 /** What a check probed. */
-export type CheckKind = 'seed' | 'baseline' | 'read' | 'list' | 'update' | 'delete' | 'reference' | 'integrity';
+export type CheckKind = 'seed' | 'baseline' | 'read' | 'list' | 'update' | 'delete' | 'reference' | 'scan' | 'integrity' | 'coverage';
 
 /** One check of the report. */
 export interface ConformanceCheck {
@@ -160,4 +184,6 @@ export interface ConformanceReport {
   readonly checks: readonly ConformanceCheck[];
   /** The failed checks. */
   readonly failures: readonly ConformanceCheck[];
+  /** When `routes` were given: how many the probes reached, and which they did not. */
+  readonly coverage?: { readonly routes: number; readonly probed: number; readonly unprobed: readonly string[]; readonly ignored: readonly string[] };
 }

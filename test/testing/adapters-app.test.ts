@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/migrate/index.js';
-import { runConformance, type ConformanceOptions } from '../../src/testing/index.js';
-import { EXAMPLE_RESOURCES } from '../../examples/app/conformance-resources.js';
+import { runConformance, type ConformanceOptions, type CoverageRoute } from '../../src/testing/index.js';
+import { EXAMPLE_RESOURCES, EXAMPLE_SCANS } from '../../examples/app/conformance-resources.js';
 import { buildExpressApp } from '../../examples/app/express-app.js';
 import { buildFastifyApp } from '../../examples/app/fastify-app.js';
 import { provisionOrg } from '../../examples/app/orgs.js';
@@ -32,8 +32,12 @@ afterAll(async () => {
   for (const c of closers) await c();
 });
 
+let lastRoutes: readonly CoverageRoute[] = [];
+
 async function serveExpress(routes: readonly AppRoute[] = ROUTES): Promise<string> {
-  const server: Server = createServer(buildExpressApp(services, routes));
+  const app = buildExpressApp(services, routes);
+  lastRoutes = app.locals.routeCoverage as CoverageRoute[];
+  const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
@@ -42,6 +46,7 @@ async function serveExpress(routes: readonly AppRoute[] = ROUTES): Promise<strin
 async function serveFastify(routes: readonly AppRoute[] = ROUTES): Promise<string> {
   const app: FastifyInstance = await buildFastifyApp(services, routes);
   await app.listen({ port: 0, host: '127.0.0.1' });
+  lastRoutes = app.tenantGuard.routes;
   closers.push(() => app.close());
   return `http://127.0.0.1:${String((app.server.address() as AddressInfo).port)}`;
 }
@@ -67,7 +72,8 @@ function plant(method: string, path: string, handle: AppRoute['handle']): AppRou
 describe('the example app with the real adapters', () => {
   for (const [name, serve] of [['Express', serveExpress], ['Fastify', serveFastify]] as const) {
     it(`${name}: passes the conformance kit on all nine tables`, async () => {
-      const report = await runConformance(options(await serve()));
+      const baseUrl = await serve();
+      const report = await runConformance({ ...options(baseUrl), routes: lastRoutes, failOnUnprobed: true, scans: EXAMPLE_SCANS });
       expect(report.failures).toEqual([]);
       expect(report.passed).toBe(true);
       expect(report.summary.resources).toBe(9);
@@ -78,7 +84,11 @@ describe('the example app with the real adapters', () => {
       }
       // Reference probes went to every table that points at another.
       const referenced = new Set(report.checks.filter((c) => c.kind === 'reference').map((c) => c.resource));
-      expect([...referenced].sort()).toEqual(EXAMPLE_RESOURCES.filter((r) => r.name !== 'brands').map((r) => r.name).sort());
+      expect([...referenced].sort()).toEqual(EXAMPLE_RESOURCES.map((r) => r.name).sort());
+      // Every route of the app was reached by a probe, and the org-wide reads showed nothing of A's.
+      expect(report.coverage?.unprobed).toEqual([]);
+      expect(report.coverage?.routes).toBeGreaterThanOrEqual(47);
+      expect(report.checks.filter((c) => c.kind === 'scan' && c.passed)).toHaveLength(EXAMPLE_SCANS.length);
     });
   }
 

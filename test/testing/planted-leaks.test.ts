@@ -89,6 +89,34 @@ describe('conformance kit finds planted leaks and names the endpoint', () => {
     expect(report.checks.filter((c) => c.kind === 'integrity').length).toBeGreaterThan(3);
   });
 
+  it('a search endpoint that reads with the superuser pool fails its scan', async () => {
+    const a = await app('search-superuser');
+    const report = await runConformance({ baseUrl: a.baseUrl, tokens: tokensOf(a), resources: plainResources, scans: ['/search?q=Brand'] });
+    expect(report.passed).toBe(false);
+    expect(report.failures[0]).toMatchObject({ kind: 'scan', endpoint: 'GET /search?q=Brand' });
+    expect(report.failures[0]?.reason).toMatch(/org A's data|org A's id/);
+  });
+
+  it('reports routes no probe reached, and fails on them with failOnUnprobed', async () => {
+    const a = await app('none');
+    const routes = [
+      { method: 'GET', path: '/brands/:brandId' },
+      { method: 'POST', path: '/brands/:brandId/channels' },
+      { method: 'GET', path: '/search' },
+      { method: 'GET', path: '/export/everything' },
+      { method: 'GET', path: '/health', public: true },
+      { method: 'HEAD', path: '/brands' },
+    ];
+    const opts = { baseUrl: a.baseUrl, tokens: tokensOf(a), resources: plainResources, scans: ['/search?q=x'], routes, ignoreRoutes: ['GET /exp*'] };
+    const seen = await runConformance(opts);
+    expect(seen.passed).toBe(true);
+    expect(seen.coverage).toEqual({ routes: 4, probed: 3, unprobed: [], ignored: ['GET /export/everything'] });
+    const strict = await runConformance({ ...opts, ignoreRoutes: [], failOnUnprobed: true });
+    expect(strict.passed).toBe(false);
+    expect(strict.failures).toEqual([expect.objectContaining({ kind: 'coverage', endpoint: 'GET /export/everything' })]);
+    expect(formatReport(strict)).toContain('NOT PROBED: GET /export/everything');
+  });
+
   it('assertConformance throws CONFORMANCE_FAILED with the readable report', async () => {
     const a = await app('superuser-read');
     const err = await assertConformance({ baseUrl: a.baseUrl, tokens: tokensOf(a), resources: plainResources }).catch((e: unknown) => e);

@@ -25,7 +25,9 @@ export type PlantedLeak =
   /** PATCH /brands/:id updates through the superuser pool, then answers 404 as if nothing happened. */
   | 'blind-update'
   /** POST /brands/:brandId/channels does not check the brand is visible; the single-column FK lets it through. */
-  | 'unchecked-parent';
+  | 'unchecked-parent'
+  /** GET /search searches brands with the superuser pool. */
+  | 'search-superuser';
 
 export interface PlainApp {
   readonly server: Server;
@@ -94,6 +96,12 @@ export async function startPlainApp(admin: pg.Pool, app: pg.Pool, schema: string
     // Ids that are not uuids cannot exist: answer as for any missing row.
     if (parts.slice(1).some((p, i) => i % 2 === 0 && !UUID.test(p))) return notFound(res);
 
+    if (parts[0] === 'search' && m === 'GET') {
+      const q = `%${url.searchParams.get('q') ?? ''}%`;
+      const sql = `SELECT id, name FROM ${s}.brands WHERE name ILIKE $1 ORDER BY id`;
+      const rows = leak === 'search-superuser' ? (await admin.query(sql, [q])).rows : await tenant(orgId, async (db) => (await db.query(sql, [q])).rows);
+      return json(res, 200, { items: rows });
+    }
     if (parts[0] === 'brands' && parts.length <= 2) {
       const id = parts[1];
       if (id === undefined && m === 'POST') {
