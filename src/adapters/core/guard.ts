@@ -23,12 +23,15 @@ import { problem, problemForError, type ProblemDetails } from './problem.js';
 
 /** Verifies access tokens; `createSessions(...)` satisfies it. */
 export interface AccessTokenVerifier {
+  /** Verifies a bearer access token and returns its principal; rejects with a `TenantGuardError` when it does not verify. */
   verifyAccessToken(token: string): Promise<Principal>;
 }
 
 /** Loads a member's compiled permissions; `createPermissionStore(...)` satisfies it. */
 export interface PermissionLoader {
+  /** The engine that answers `can()` / `explain()` for loaded principals. */
   readonly engine: PermissionEngine;
+  /** Loads and compiles the member's permissions in their org (inside a tenant transaction on `pool`). */
   load(pool: PoolLike, principal: { orgId: OrgId; userId: string }): Promise<CompiledPrincipal>;
 }
 

@@ -4,7 +4,9 @@ import { isMutating } from './guard.js';
 
 /** One route as the adapters see it. */
 export interface RouteCoverageEntry {
+  /** The HTTP method, upper case (`GET`, `POST`, ...). */
   readonly method: string;
+  /** The route pattern as registered (`/brands/:brandId`). */
   readonly path: string;
   /** The permission checked, or null. */
   readonly permission: string | null;
