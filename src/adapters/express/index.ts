@@ -161,7 +161,16 @@ function walk(stack: LayerLike[], prefix: string, inherited: { permission: Permi
 }
 
 /**
- * Creates the Express integration. See the module example.
+ * Creates the Express integration. See the module example for a whole app.
+ *
+ * @example
+ * ```ts
+ * const tg = tenantGuardExpress({ pool, sessions: createSessions({ pool, keys, issuer, audience }), permissions: createPermissionStore({ cache: true }), audit });
+ * app.use(tg.authenticate());
+ * app.patch('/brands/:brandId', tg.requirePermission('brands.update', { brand: (req) => req.params.brandId }), handler);
+ * app.use(tg.errorHandler());
+ * tg.assertRouteCoverage(app);
+ * ```
  *
  * @throws TenantGuardError `CONFIG_INVALID` when pool, sessions or permissions are missing.
  */

@@ -232,5 +232,12 @@ const plugin: FastifyPluginAsync<FastifyGuardOptions> = async (app: FastifyInsta
 
 /**
  * The Fastify plugin. Register it before your routes so route coverage sees them.
+ *
+ * @example
+ * ```ts
+ * await app.register(tenantGuardFastify, { pool, sessions, permissions, audit });
+ * app.patch('/brands/:brandId', { config: { permission: 'brands.update', brand: (req) => (req.params as { brandId: string }).brandId } }, handler);
+ * await app.ready(); // rejects with ROUTE_UNGUARDED if a mutating route has no permission
+ * ```
  */
 export const tenantGuardFastify = fp(plugin, { fastify: '5.x', name: 'tenantguard' });
