@@ -92,7 +92,7 @@ beforeAll(async () => {
   appDir = mkdtempSync(join(tmpdir(), 'tg-placement-'));
   writeFileSync(join(appDir, '0001_items.sql'), APP_MIGRATION);
   // the shared database: the app's tables in public
-  await migrate({ pool: db.pool, directories: [appDir] });
+  await migrate({ pool: db.pool, directories: [appDir], bundled: false }); // the template has the bundled ones
   second = await startEmbeddedPostgres();
   const c = new pg.Client({ connectionString: second.url });
   await c.connect();
