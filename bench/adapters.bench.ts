@@ -20,24 +20,33 @@
  * The pool logs in as a superuser so the unprotected handler sees rows; the
  * protected side drops to tenantguard_app (tenantOptions.role), so RLS applies.
  *
- * autocannon runs in a worker thread (its own event loop); both servers run in
- * this process's main thread, one at a time under load. Order per round:
+ * autocannon runs in a child process; both servers run in this process, one
+ * at a time under load. Besides requests per second the bench reports CPU
+ * time per request: this process's (process.cpuUsage) and, when PostgreSQL
+ * runs on this host, its backends' for this database (/proc/<pid>/stat).
+ * CPU per request is far steadier than rps on a shared, loaded host. Order per round:
  * every (framework, route) pair runs protected and unprotected back to back,
  * alternating which goes first between rounds. Audit writes are asynchronous
  * (after the response); after each write run the bench waits for them
  * (flush) and reports rps over run + drain time as well, so a backlog is not
  * counted as throughput.
  *
- * Env: ADAPTERS_BENCH_SECONDS (per run, default 6), ADAPTERS_BENCH_ROUNDS
- * (default 2), ADAPTERS_BENCH_CONNECTIONS (default 20), ADAPTERS_BENCH_ROWS
+ * On a shared, loaded host throughput swings a lot between seconds, so the
+ * default is many short paired runs (protected and unprotected back to back)
+ * and the figure that matters is the median of the per-round ratios, with
+ * their min-max range.
+ *
+ * Env: ADAPTERS_BENCH_SECONDS (per run, default 3), ADAPTERS_BENCH_ROUNDS
+ * (default 5), ADAPTERS_BENCH_ONLY (e.g. "fastify read,express write"), ADAPTERS_BENCH_CONNECTIONS (default 20), ADAPTERS_BENCH_ROWS
  * (default 100000), ADAPTERS_BENCH_ORGS (default 100), ADAPTERS_BENCH_POOL (default 20).
  */
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -50,13 +59,16 @@ import { createPermissionStore } from '../src/rbac/index.js';
 import { parseOrgId, withTenant, type OrgId, type WithTenantOptions } from '../src/tenancy/index.js';
 import { startPostgres } from '../test/support/server.js';
 
-const SECONDS = Number(process.env.ADAPTERS_BENCH_SECONDS ?? 6);
-const ROUNDS = Number(process.env.ADAPTERS_BENCH_ROUNDS ?? 2);
+const SECONDS = Number(process.env.ADAPTERS_BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.ADAPTERS_BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.ADAPTERS_BENCH_CONNECTIONS ?? 20);
 const ROWS = Number(process.env.ADAPTERS_BENCH_ROWS ?? 100_000);
 const ORGS = Number(process.env.ADAPTERS_BENCH_ORGS ?? 100);
 const POOL_MAX = Number(process.env.ADAPTERS_BENCH_POOL ?? 20);
 const WARMUP_SECONDS = 2;
+/** Only these "framework route" pairs, e.g. "express read,fastify write" (default: all four). */
+const ONLY = (process.env.ADAPTERS_BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+const wanted = (key: string): boolean => ONLY.length === 0 || ONLY.includes(key);
 
 const SECRET = 'adapters-bench-secret-0123456789abcdef-0123456789';
 const ISSUER = 'https://bench.tenantguard.local';
@@ -106,37 +118,41 @@ interface RunResult {
   latencyP99: number;
 }
 
-// autocannon in a worker thread: the load generator must not share the
-// servers' event loop. setupRequest picks a random (org, brand) per request.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const autocannon = require(workerData.autocannonPath);
-const specs = workerData.specs;
-const started = Date.now();
-autocannon({
-  url: workerData.url,
-  connections: workerData.connections,
-  duration: workerData.seconds,
-  pipelining: 1,
-  requests: [{
-    setupRequest(req) {
-      const s = specs[Math.floor(Math.random() * specs.length)];
-      const headers = { 'content-type': 'application/json' };
-      if (s.token !== undefined) headers.authorization = 'Bearer ' + s.token;
-      return { ...req, method: s.method, path: s.path, headers, body: s.body };
-    },
-  }],
-}, (err, r) => {
-  if (err) { parentPort.postMessage({ error: String(err) }); return; }
-  // Inside a worker thread autocannon returns encoded histograms: aggregate them.
-  if (r.latency === undefined) r = autocannon.aggregateResult([r], { url: workerData.url, connections: workerData.connections });
-  parentPort.postMessage({
-    requests: r.requests.total,
-    non2xx: r.non2xx,
-    errors: r.errors + r.timeouts,
-    seconds: (Date.now() - started) / 1000,
-    latencyP50: r.latency.p50,
-    latencyP99: r.latency.p99,
+// autocannon in a child process: the load generator must not share the
+// servers' event loop, and this process's CPU time must be the servers' alone.
+// setupRequest picks a random (org, brand) per request. Input on stdin, result
+// as one JSON line on stdout.
+const CHILD_SOURCE = `
+let input = '';
+process.stdin.on('data', (c) => { input += c; });
+process.stdin.on('end', () => {
+  const job = JSON.parse(input);
+  const autocannon = require(job.autocannonPath);
+  const specs = job.specs;
+  const started = Date.now();
+  autocannon({
+    url: job.url,
+    connections: job.connections,
+    duration: job.seconds,
+    pipelining: 1,
+    requests: [{
+      setupRequest(req) {
+        const s = specs[Math.floor(Math.random() * specs.length)];
+        const headers = { 'content-type': 'application/json' };
+        if (s.token !== undefined) headers.authorization = 'Bearer ' + s.token;
+        return { ...req, method: s.method, path: s.path, headers, body: s.body };
+      },
+    }],
+  }, (err, r) => {
+    if (err) { process.stdout.write(JSON.stringify({ error: String(err) }) + '\\n'); return; }
+    process.stdout.write(JSON.stringify({
+      requests: r.requests.total,
+      non2xx: r.non2xx,
+      errors: r.errors + r.timeouts,
+      seconds: (Date.now() - started) / 1000,
+      latencyP50: r.latency.p50,
+      latencyP99: r.latency.p99,
+    }) + '\\n');
   });
 });
 `;
@@ -145,18 +161,49 @@ const autocannonPath = createRequire(import.meta.url).resolve('autocannon');
 
 function fire(url: string, specs: RequestSpec[], seconds: number): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { url, specs, seconds, connections: CONNECTIONS, autocannonPath },
+    const child = spawn(process.execPath, ['-e', CHILD_SOURCE], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
     });
-    worker.once('message', (m: RunResult | { error: string }) => {
-      void worker.terminate();
-      if ('error' in m) reject(new Error(m.error));
-      else resolve(m);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      try {
+        const m = JSON.parse(out.trim().split('\n').at(-1) ?? '') as RunResult | { error: string };
+        if ('error' in m) reject(new Error(m.error));
+        else resolve(m);
+      } catch {
+        reject(new Error(`autocannon child exited ${String(code)} without a result: ${out.slice(0, 200)}`));
+      }
     });
-    worker.once('error', reject);
+    child.stdin.end(JSON.stringify({ url, specs, seconds, connections: CONNECTIONS, autocannonPath }));
   });
 }
+
+/**
+ * CPU seconds used so far by this process (both servers, the pg client, audit
+ * writes) and, when PostgreSQL runs on this host and /proc is readable, by the
+ * backends serving this database. On a shared host CPU per request is steadier
+ * than requests per second, which moves with everyone else's load.
+ */
+async function cpuNow(admin: pg.Client, dbName: string): Promise<{ node: number; pg: number | null }> {
+  const u = process.cpuUsage();
+  const node = (u.user + u.system) / 1e6;
+  const pids = (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName])).rows;
+  let total = 0;
+  for (const { pid } of pids) {
+    try {
+      // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks, after the ")" of the comm.
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    } catch {
+      return { node, pg: null };
+    }
+  }
+  return { node, pg: pids.length === 0 ? null : total };
+}
+const CLOCK_TICKS = 100;
 
 interface App {
   framework: 'express' | 'fastify';
@@ -306,13 +353,22 @@ interface Sample {
   errors: number;
   p50: number;
   p99: number;
+  /** Microseconds of CPU per request: this process (servers, pg client, audit writes). */
+  nodeUs: number;
+  /** Microseconds of CPU per request in the PostgreSQL backends of this database, or null when not measurable. */
+  pgUs: number | null;
 }
 
-async function measure(app: App, specs: RequestSpec[], seconds: number): Promise<Sample> {
+type CpuProbe = () => Promise<{ node: number; pg: number | null }>;
+
+async function measure(app: App, specs: RequestSpec[], seconds: number, cpu: CpuProbe): Promise<Sample> {
+  const before = await cpu();
   const r = await fire(app.url, specs, seconds);
   const t0 = performance.now();
   await app.flush();
   const drainMs = performance.now() - t0;
+  const after = await cpu();
+  const per = (a: number, b: number): number => ((b - a) * 1e6) / Math.max(1, r.requests);
   return {
     requests: r.requests,
     rps: r.requests / r.seconds,
@@ -322,6 +378,8 @@ async function measure(app: App, specs: RequestSpec[], seconds: number): Promise
     errors: r.errors,
     p50: r.latencyP50,
     p99: r.latencyP99,
+    nodeUs: per(before.node, after.node),
+    pgUs: before.pg === null || after.pg === null ? null : per(before.pg, after.pg),
   };
 }
 
@@ -335,7 +393,8 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
   const url = urlFor(server.url, dbName);
-  const pool = new pg.Pool({ connectionString: url, max: POOL_MAX });
+  // idleTimeoutMillis 0: keep the backends, so their CPU counters are comparable between samples.
+  const pool = new pg.Pool({ connectionString: url, max: POOL_MAX, idleTimeoutMillis: 0 });
   // DROP DATABASE ... WITH (FORCE) at the end ends idle clients: not an error here.
   pool.on('error', () => undefined);
   const apps: App[] = [];
@@ -392,6 +451,7 @@ async function main(): Promise<void> {
     } as const;
 
     const g: Guarded = { pool, sessions, permissions, audit };
+    const cpu: CpuProbe = () => cpuNow(admin, dbName);
     const pairs = [
       { framework: 'express' as const, guarded: await startExpress(g), plain: await startPlainExpress(pool) },
       { framework: 'fastify' as const, guarded: await startFastify(g), plain: await startPlainFastify(pool) },
@@ -430,8 +490,9 @@ async function main(): Promise<void> {
     console.log(`warm-up: ${WARMUP_SECONDS} s per (framework, route, variant)`);
     for (const pair of pairs) {
       for (const route of ['read', 'write'] as const) {
-        await measure(pair.guarded, specs[route].protected, WARMUP_SECONDS);
-        await measure(pair.plain, specs[route].plain, WARMUP_SECONDS);
+        if (!wanted(`${pair.framework} ${route}`)) continue;
+        await measure(pair.guarded, specs[route].protected, WARMUP_SECONDS, cpu);
+        await measure(pair.plain, specs[route].plain, WARMUP_SECONDS, cpu);
       }
     }
     const auditRowsStart = Number((await pool.query('SELECT count(*) AS n FROM tenantguard.security_audit_log')).rows[0].n);
@@ -440,9 +501,10 @@ async function main(): Promise<void> {
       for (const pair of pairs) {
         for (const route of ['read', 'write'] as const) {
           const key: Key = `${pair.framework} ${route}`;
+          if (!wanted(key)) continue;
           const order = round % 2 === 0 ? (['protected', 'plain'] as const) : (['plain', 'protected'] as const);
           for (const variant of order) {
-            const s = await measure(appFor(pair, variant), specs[route][variant], SECONDS);
+            const s = await measure(appFor(pair, variant), specs[route][variant], SECONDS, cpu);
             add(`${key} ${variant}`, s);
             if (route === 'write' && variant === 'protected') protectedWrites += s.requests;
           }
@@ -457,10 +519,11 @@ async function main(): Promise<void> {
     const auditRowsEnd = Number((await pool.query('SELECT count(*) AS n FROM tenantguard.security_audit_log')).rows[0].n);
 
     console.log('\nmedians over rounds (rps = requests / run seconds; +drain = requests / (run + audit drain) seconds)');
-    console.log('| framework | route | protected rps | +drain | unprotected rps | ratio | ratio +drain | p50 ms prot/unprot | p99 ms prot/unprot | non-2xx | errors |');
+    console.log('| framework | route | protected rps | +drain | unprotected rps | ratio (min-max) | ratio +drain | p50 ms prot/unprot | p99 ms prot/unprot | non-2xx | errors |');
     console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const { framework } of pairs) {
       for (const route of ['read', 'write'] as const) {
+        if (!wanted(`${framework} ${route}`)) continue;
         const p = samples.get(`${framework} ${route} protected`) ?? [];
         const u = samples.get(`${framework} ${route} plain`) ?? [];
         const ratios = p.map((s, i) => s.rps / (u[i] as Sample).rps);
@@ -468,7 +531,25 @@ async function main(): Promise<void> {
         const non2xx = [...p, ...u].reduce((n, s) => n + s.non2xx, 0);
         const errors = [...p, ...u].reduce((n, s) => n + s.errors, 0);
         console.log(
-          `| ${framework} | ${route === 'read' ? 'GET /brands/:id' : 'PATCH /brands/:id'} | ${fmt(median(p.map((s) => s.rps)))} | ${fmt(median(p.map((s) => s.rpsWithDrain)))} | ${fmt(median(u.map((s) => s.rps)))} | ${median(ratios).toFixed(2)} | ${median(ratiosDrain).toFixed(2)} | ${median(p.map((s) => s.p50))}/${median(u.map((s) => s.p50))} | ${median(p.map((s) => s.p99))}/${median(u.map((s) => s.p99))} | ${non2xx} | ${errors} |`,
+          `| ${framework} | ${route === 'read' ? 'GET /brands/:id' : 'PATCH /brands/:id'} | ${fmt(median(p.map((s) => s.rps)))} | ${fmt(median(p.map((s) => s.rpsWithDrain)))} | ${fmt(median(u.map((s) => s.rps)))} | ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}) | ${median(ratiosDrain).toFixed(2)} | ${median(p.map((s) => s.p50))}/${median(u.map((s) => s.p50))} | ${median(p.map((s) => s.p99))}/${median(u.map((s) => s.p99))} | ${non2xx} | ${errors} |`,
+        );
+      }
+    }
+    console.log('\nCPU per request, medians over rounds (node = this process: framework, tenantguard, pg client, audit writes; pg = the database backends).');
+    console.log('Capacity ratio = unprotected CPU / protected CPU per request: the throughput ratio a CPU-bound host would see.');
+    console.log('| framework | route | protected node µs | unprotected node µs | protected pg µs | unprotected pg µs | capacity ratio node+pg (min-max) | node-only ratio |');
+    console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const { framework } of pairs) {
+      for (const route of ['read', 'write'] as const) {
+        if (!wanted(`${framework} ${route}`)) continue;
+        const p = samples.get(`${framework} ${route} protected`) ?? [];
+        const u = samples.get(`${framework} ${route} plain`) ?? [];
+        const total = (x: Sample): number => x.nodeUs + (x.pgUs ?? 0);
+        const cap = p.map((x, i) => total(u[i] as Sample) / total(x));
+        const nodeOnly = p.map((x, i) => (u[i] as Sample).nodeUs / x.nodeUs);
+        const pgMed = (xs: Sample[]): string => (xs.every((x) => x.pgUs !== null) ? fmt(median(xs.map((x) => x.pgUs as number))) : 'n/a');
+        console.log(
+          `| ${framework} | ${route === 'read' ? 'GET /brands/:id' : 'PATCH /brands/:id'} | ${fmt(median(p.map((x) => x.nodeUs)))} | ${fmt(median(u.map((x) => x.nodeUs)))} | ${pgMed(p)} | ${pgMed(u)} | ${median(cap).toFixed(2)} (${Math.min(...cap).toFixed(2)}-${Math.max(...cap).toFixed(2)}) | ${median(nodeOnly).toFixed(2)} |`,
         );
       }
     }
@@ -476,7 +557,7 @@ async function main(): Promise<void> {
     const fa = samples.get('fastify read plain') ?? [];
     const exP = samples.get('express read protected') ?? [];
     const faP = samples.get('fastify read protected') ?? [];
-    console.log(
+    if (ex.length > 0 && fa.length > 0) console.log(
       `\nfastify/express, unprotected read: ${(median(fa.map((s) => s.rps)) / median(ex.map((s) => s.rps))).toFixed(2)}; protected read: ${(median(faP.map((s) => s.rps)) / median(exP.map((s) => s.rps))).toFixed(2)}`,
     );
     console.log(`audit rows written during the measured write runs: ${fmt(auditRowsEnd - auditRowsStart)} (protected PATCH requests answered in them: ${fmt(protectedWrites)}; a few more finish after autocannon stops)`);
