@@ -53,7 +53,7 @@ describe('audit log API', () => {
     ];
     await withTenant(db.appPool, org, async (t) => {
       for (const e of bad) expect(await code(audit.record(t, e as never)), JSON.stringify(e).slice(0, 80)).toBe('AUDIT_EVENT_INVALID');
-      const ok = await audit.record(t, {
+      const ok = await audit.recordWithReceipt(t, {
         action: 'user.login',
         resourceType: 'session',
         userId: '6f1c1f9e-4a5b-4c6d-8e7f-0a1b2c3d4e5f',
@@ -80,6 +80,14 @@ describe('audit log API', () => {
       expect(await code(audit.record(fake as never, { action: 'x', resourceType: 'y' }))).toBe('AUDIT_NO_TENANT');
     } finally {
       c.release();
+    }
+    // Even a superuser connection (no RLS) without a tenant does not turn it into a system event.
+    const su = await db.pool.connect();
+    try {
+      const fake = Object.assign(su, { orgId: newOrg() });
+      expect(await code(audit.recordWithReceipt(fake as never, { action: 'x', resourceType: 'y' }))).toBe('AUDIT_NO_TENANT');
+    } finally {
+      su.release();
     }
     const n = await db.pool.query("SELECT count(*)::int AS n FROM tenantguard.security_audit_log WHERE action = 'x'");
     expect(n.rows[0].n).toBe(0);

@@ -267,7 +267,7 @@ describe('audit hash chain', () => {
         }),
         async (e) => {
           const row = await withTenant(db.appPool, org, async (t) => {
-            const rec = await audit.record(t, { action: 'prop.test', resourceType: 'x', ...e });
+            const rec = await audit.recordWithReceipt(t, { action: 'prop.test', resourceType: 'x', ...e });
             const r = await t.query<RawAuditRow>(`SELECT ${RAW_COLUMNS} FROM tenantguard.security_audit_log l WHERE l.id = $1`, [rec.id]);
             return r.rows[0] as RawAuditRow;
           });
