@@ -1,6 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkDocs, findReferences } from '../../scripts/check-docs.js';
 
@@ -54,5 +55,12 @@ describe('check-docs', () => {
     expect(found).toContain('docs/guides/tenancy.md');
     expect(found).not.toContain('docs/api/index.html');
     expect(found.some((p) => p.includes('not/checked'))).toBe(false);
+  });
+
+  it("every test, source or bench file this repository's documents name exists", async () => {
+    const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+    const { checked, missing } = await checkDocs(repo);
+    expect(checked.length).toBeGreaterThan(100);
+    expect(missing.map((r) => `${r.doc}:${r.line}: ${r.target}`)).toEqual([]);
   });
 });
