@@ -7,7 +7,8 @@
  * starts the app on Express and on Fastify, runs the conformance kit against
  * both, shows the guards, prints the isolation proof, and serves on localhost
  * until Ctrl-C. With `--once`, or when stdin is not a terminal (CI), it stops
- * after the checks. Any failed check exits non-zero.
+ * after the checks. Any failed check exits non-zero; `--plant-leak` turns RLS
+ * off on one table first, to show the kit failing (exit 1).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
       say: (line) => console.log(line),
     };
     for (const [, step] of steps) await step(ctx);
-    const apps = await httpStep(ctx);
+    const apps = await httpStep(ctx, { plantLeak: process.argv.includes('--plant-leak') });
     closers.unshift(() => apps.close());
     console.log('\nexample checks finished: every check passed');
     await serveStep(ctx, apps, once);

@@ -52,7 +52,7 @@ async function call(base: string, method: string, path: string, token: string | 
 const field = (v: unknown, key: string): unknown => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined);
 
 /** Runs the HTTP part of the example; throws when any check fails. */
-export async function httpStep(ctx: ExampleContext): Promise<RunningApps> {
+export async function httpStep(ctx: ExampleContext, options: { plantLeak?: boolean } = {}): Promise<RunningApps> {
   const services = createAppServices(ctx.appPool, ctx.adminPool);
   const expressApp = buildExpressApp(services);
   const expressServer: Server = createServer(expressApp);
@@ -72,6 +72,12 @@ export async function httpStep(ctx: ExampleContext): Promise<RunningApps> {
     ctx.say('  both refuse to start when a POST/PUT/PATCH/DELETE route has no permission (assertRouteCoverage / requireGuardedRoutes)');
 
     ctx.section('7. The conformance kit: org B against org A, on every tenant-scoped endpoint');
+    if (options.plantLeak === true) {
+      // --plant-leak: the mistake the kit exists for (RLS off on one table), to see a failing run.
+      await ctx.adminPool.query('ALTER TABLE mentions NO FORCE ROW LEVEL SECURITY');
+      await ctx.adminPool.query('ALTER TABLE mentions DISABLE ROW LEVEL SECURITY');
+      ctx.say('--plant-leak: row-level security is now OFF on mentions; the kit must fail and name its endpoint');
+    }
     const targets: ReadonlyArray<[string, string, readonly CoverageRoute[]]> = [
       ['Express', expressUrl, expressApp.locals.routeCoverage as CoverageRoute[]],
       ['Fastify', fastifyUrl, fastify.tenantGuard.routes],

@@ -343,8 +343,9 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     if (!(err instanceof Stop)) throw err;
   }
 
-  const coverage = options.routes === undefined ? undefined : routeCoverage(options.routes, options.ignoreRoutes ?? [], checks);
-  if (coverage !== undefined && options.failOnUnprobed === true && !stopped) {
+  // After an early stop most probes never ran: a coverage figure would only be noise.
+  const coverage = options.routes === undefined || stopped ? undefined : routeCoverage(options.routes, options.ignoreRoutes ?? [], checks);
+  if (coverage !== undefined && options.failOnUnprobed === true) {
     for (const endpoint of coverage.unprobed) {
       checks.push({ resource: '(routes)', kind: 'coverage', endpoint, path: endpoint.split(' ')[1] ?? '', as: 'B', variant: 'route list', status: 0, expected: 'probed by at least one check', passed: false, reason: 'no resource of the kit reaches this route' });
     }

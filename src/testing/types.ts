@@ -184,6 +184,6 @@ export interface ConformanceReport {
   readonly checks: readonly ConformanceCheck[];
   /** The failed checks. */
   readonly failures: readonly ConformanceCheck[];
-  /** When `routes` were given: how many the probes reached, and which they did not. */
+  /** When `routes` were given and the run was not stopped early: how many the probes reached, and which they did not. */
   readonly coverage?: { readonly routes: number; readonly probed: number; readonly unprobed: readonly string[]; readonly ignored: readonly string[] };
 }
