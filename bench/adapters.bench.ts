@@ -37,7 +37,7 @@
  * their min-max range.
  *
  * Env: ADAPTERS_BENCH_SECONDS (per run, default 3), ADAPTERS_BENCH_ROUNDS
- * (default 5), ADAPTERS_BENCH_ONLY (e.g. "fastify read,express write"), ADAPTERS_BENCH_CONNECTIONS (default 20), ADAPTERS_BENCH_ROWS
+ * (default 4), ADAPTERS_BENCH_ONLY (e.g. "fastify read,express write"), ADAPTERS_BENCH_CONNECTIONS (default 20), ADAPTERS_BENCH_ROWS
  * (default 100000), ADAPTERS_BENCH_ORGS (default 100), ADAPTERS_BENCH_POOL (default 20).
  */
 import { spawn } from 'node:child_process';
@@ -60,7 +60,7 @@ import { parseOrgId, withTenant, type OrgId, type WithTenantOptions } from '../s
 import { startPostgres } from '../test/support/server.js';
 
 const SECONDS = Number(process.env.ADAPTERS_BENCH_SECONDS ?? 3);
-const ROUNDS = Number(process.env.ADAPTERS_BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.ADAPTERS_BENCH_ROUNDS ?? 4);
 const CONNECTIONS = Number(process.env.ADAPTERS_BENCH_CONNECTIONS ?? 20);
 const ROWS = Number(process.env.ADAPTERS_BENCH_ROWS ?? 100_000);
 const ORGS = Number(process.env.ADAPTERS_BENCH_ORGS ?? 100);
