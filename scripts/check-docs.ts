@@ -12,10 +12,13 @@
  *   the repository root (paths with `*` or `<...>` are patterns, skipped).
  * Fenced code blocks are skipped: they hold examples, not references.
  *
- * Usage: `npx tsx scripts/check-docs.ts [repoRoot]`. Prints
+ * Usage: `npx tsx scripts/check-docs.ts [--tracked] [repoRoot]`. With
+ * `--tracked`, a target that exists but is not committed (not in
+ * `git ls-files`) counts as missing too: a fresh clone would not have it. Prints
  * `docs: N links checked, N missing`; exits 1 (naming each document, line and
  * target) when anything is missing.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -112,22 +115,47 @@ export function findReferences(doc: string, text: string, root: string): DocRefe
   return refs;
 }
 
-/** Checks every document under `root`; pure except for reading files. */
-export async function checkDocs(root: string): Promise<DocCheckResult> {
+/** The files git tracks under `root` (and their folders), for `--tracked`. */
+function trackedPaths(root: string): Set<string> {
+  const out = new Set<string>();
+  const list = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  for (const file of list.split('\0')) {
+    if (file === '') continue;
+    out.add(file);
+    for (let i = file.indexOf('/'); i !== -1; i = file.indexOf('/', i + 1)) out.add(file.slice(0, i));
+  }
+  return out;
+}
+
+/**
+ * Checks every document under `root`; pure except for reading files (and,
+ * with `tracked`, asking git which files are committed).
+ */
+export async function checkDocs(root: string, options: { tracked?: boolean } = {}): Promise<DocCheckResult> {
   const checked: DocReference[] = [];
   for (const doc of documentsToCheck(root)) {
     const text = await readFile(join(root, doc), 'utf8');
     checked.push(...findReferences(doc, text, root));
   }
-  const missing = checked.filter((r) => r.resolved.startsWith('..') || !existsSync(join(root, r.resolved)));
+  const tracked = options.tracked === true ? trackedPaths(root) : null;
+  const missing = checked.filter(
+    (r) => r.resolved.startsWith('..') || !existsSync(join(root, r.resolved)) || (tracked !== null && !tracked.has(r.resolved)),
+  );
   return { checked, missing };
 }
 
 async function main(): Promise<void> {
-  const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..'));
-  const { checked, missing } = await checkDocs(root);
+  const args = process.argv.slice(2);
+  const tracked = args.includes('--tracked');
+  const rootArg = args.find((a) => !a.startsWith('--'));
+  const root = resolve(rootArg ?? join(dirname(fileURLToPath(import.meta.url)), '..'));
+  const { checked, missing } = await checkDocs(root, { tracked });
   for (const r of missing) {
-    const why = r.resolved.startsWith('..') ? 'points outside the repository' : 'does not exist';
+    const why = r.resolved.startsWith('..')
+      ? 'points outside the repository'
+      : existsSync(join(root, r.resolved))
+        ? 'is not committed'
+        : 'does not exist';
     console.error(`${r.doc}:${r.line}: ${r.target} ${why}${r.target === r.resolved ? '' : ` (resolved: ${r.resolved})`}`);
   }
   console.log(`docs: ${checked.length} links checked, ${missing.length} missing`);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -55,6 +56,27 @@ describe('check-docs', () => {
     expect(found).toContain('docs/guides/tenancy.md');
     expect(found).not.toContain('docs/api/index.html');
     expect(found.some((p) => p.includes('not/checked'))).toBe(false);
+  });
+
+  it('with tracked, a file that exists but is not committed counts as missing', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'tg-check-docs-git-'));
+    try {
+      mkdirSync(join(repo, 'docs'));
+      mkdirSync(join(repo, 'test'));
+      writeFileSync(join(repo, 'docs', 'A.md'), 'See `test/a.test.ts` and [b](../test/b.test.ts).');
+      writeFileSync(join(repo, 'test', 'a.test.ts'), '');
+      writeFileSync(join(repo, 'test', 'b.test.ts'), '');
+      const git = (...args: string[]): void => {
+        execFileSync('git', ['-c', 'user.email=t@example.invalid', '-c', 'user.name=t', ...args], { cwd: repo, stdio: 'ignore' });
+      };
+      git('init', '-q');
+      git('add', 'docs/A.md', 'test/a.test.ts');
+      git('commit', '-q', '-m', 'x');
+      expect((await checkDocs(repo)).missing).toEqual([]);
+      expect((await checkDocs(repo, { tracked: true })).missing.map((r) => r.resolved)).toEqual(['test/b.test.ts']);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 
   it("every test, source or bench file this repository's documents name exists", async () => {
