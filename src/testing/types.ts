@@ -35,13 +35,13 @@ export interface ConformanceResource {
   /** Unique name, also the placeholder other templates use for its id. */
   readonly name: string;
   /** How org A (and org B) create one. The response body must carry the id (see `idFrom`). */
-  readonly create: { readonly method?: 'POST' | 'PUT'; readonly path: string; readonly body?: TemplateValue };
+  readonly create: CreateTemplate;
   /** Where one is read by id (GET). Answers 2xx for its own org. */
   readonly read: string;
   /** Where the org's collection is listed (GET). */
   readonly list?: string;
   /** How one is changed. */
-  readonly update?: { readonly method?: 'PATCH' | 'PUT' | 'POST'; readonly path: string; readonly body?: TemplateValue };
+  readonly update?: UpdateTemplate;
   /** Where one is deleted (DELETE). */
   readonly delete?: string;
   /**
@@ -53,6 +53,26 @@ export interface ConformanceResource {
   readonly references?: readonly ConformanceReference[];
   /** Reads the id from a create response body. Default: `body.id`, then `body.data.id`. */
   readonly idFrom?: (body: unknown) => string | undefined;
+}
+
+/** How a resource is created. */
+export interface CreateTemplate {
+  /** Method; default POST. */
+  readonly method?: 'POST' | 'PUT';
+  /** Path template, e.g. `/brands/{brands}/channels`. */
+  readonly path: string;
+  /** JSON body template. */
+  readonly body?: TemplateValue;
+}
+
+/** How a resource is changed. */
+export interface UpdateTemplate {
+  /** Method; default PATCH. */
+  readonly method?: 'PATCH' | 'PUT' | 'POST';
+  /** Path template, e.g. `/brands/{brands}/channels/{id}`. */
+  readonly path: string;
+  /** JSON body template (keep it valid: a 400 is not the 404 the kit expects). */
+  readonly body?: TemplateValue;
 }
 
 /** A creation by org B that references one of org A's rows. */
@@ -75,9 +95,20 @@ export interface OrgTokens {
   readonly orgB: string;
 }
 
+/** A TCP address as `net.Server.address()` returns it. */
+export interface ListeningAddress {
+  /** The port. */
+  port: number;
+  /** The host address (`127.0.0.1`, `::1`, `0.0.0.0`). */
+  address: string;
+  /** `IPv4` or `IPv6`. */
+  family?: string;
+}
+
 /** Anything with `address()`, as a listening node:http / Express / Fastify server. */
 export interface ListeningServer {
-  address(): { port: number; address: string; family?: string } | string | null;
+  /** The address it listens on (a string for a pipe, null when not listening). */
+  address(): ListeningAddress | string | null;
 }
 
 /** Options of {@link runConformance}. */
@@ -127,7 +158,9 @@ export interface ConformanceOptions {
 
 /** A route of the app, as the adapters' route coverage lists it. */
 export interface CoverageRoute {
+  /** HTTP method. */
   readonly method: string;
+  /** Route pattern, e.g. `/brands/:brandId`. */
   readonly path: string;
   /** Public routes are not expected to be tenant-scoped. */
   readonly public?: boolean;
@@ -179,11 +212,35 @@ export interface ConformanceReport {
   /** True when the run stopped at the first failure. */
   readonly stoppedEarly: boolean;
   /** Counts. */
-  readonly summary: { readonly resources: number; readonly checks: number; readonly passed: number; readonly failed: number };
+  readonly summary: ConformanceSummary;
   /** Every check, in the order made. */
   readonly checks: readonly ConformanceCheck[];
   /** The failed checks. */
   readonly failures: readonly ConformanceCheck[];
   /** When `routes` were given and the run was not stopped early: how many the probes reached, and which they did not. */
-  readonly coverage?: { readonly routes: number; readonly probed: number; readonly unprobed: readonly string[]; readonly ignored: readonly string[] };
+  readonly coverage?: ConformanceCoverage;
+}
+
+/** Counts of a report. */
+export interface ConformanceSummary {
+  /** Resources listed. */
+  readonly resources: number;
+  /** Checks made. */
+  readonly checks: number;
+  /** Checks that held. */
+  readonly passed: number;
+  /** Checks that failed. */
+  readonly failed: number;
+}
+
+/** Which of the app's routes the probes reached. */
+export interface ConformanceCoverage {
+  /** Non-public routes listed. */
+  readonly routes: number;
+  /** Of those, reached by at least one probe or scan. */
+  readonly probed: number;
+  /** Not reached and not ignored, as `METHOD /path`. */
+  readonly unprobed: readonly string[];
+  /** Not reached, matched by `ignoreRoutes`. */
+  readonly ignored: readonly string[];
 }
