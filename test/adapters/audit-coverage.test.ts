@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTenantGuardError } from '../../src/errors.js';
 import { tenantGuardExpress } from '../../src/adapters/express/index.js';
 import { tenantGuardFastify } from '../../src/adapters/fastify/index.js';
+import { withTenant } from '../../src/tenancy/index.js';
 import { useTestDatabase } from '../support/db.js';
 import { buildWorld, startExpress, startFastify, type RunningApp, type World } from './fixture.js';
 
@@ -101,6 +102,18 @@ describe.each(['express', 'fastify'])('%s: audit rows per request', (name) => {
     const rows = await rowsFor(app(), r.requestId);
     expect(rows).toEqual([
       expect.objectContaining({ org_id: world.orgB, action: 'request.org_id_rejected', details: expect.objectContaining({ locations: ['body.data.tenant_id'] }) }),
+    ]);
+  });
+
+  it('a user id that is not a uuid still leaves its row, with the id in details', async () => {
+    const userId = `auth0|${name}-${randomUUID().slice(0, 8)}`;
+    await withTenant(db.appPool, world.orgA, (t) => world.permissions.setMemberRole(t, userId, 'viewer'));
+    const { accessToken } = await world.sessions.issue({ userId, orgId: world.orgA, role: 'viewer' });
+    const r = await call(app(), 'POST', '/brands', accessToken, { name: 'nope' });
+    expect(r.status).toBe(403);
+    const rows = await rowsFor(app(), r.requestId);
+    expect(rows).toEqual([
+      expect.objectContaining({ org_id: world.orgA, action: 'permission.denied', user_id: null, details: expect.objectContaining({ userRef: userId }) }),
     ]);
   });
 

@@ -95,6 +95,7 @@ export interface RequestFacts {
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; problem: ProblemDetails };
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** True for POST, PUT, PATCH and DELETE. */
 export function isMutating(method: string): boolean {
@@ -152,12 +153,18 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
     action,
     resourceType: 'http_route',
     resourceId: `${facts.method.toUpperCase()} ${facts.route}`.slice(0, 200),
-    ...(principal !== null ? { userId: principal.userId, userRole: principal.role } : {}),
+    // The audit log's user_id is a uuid; other user ids go into details so
+    // the row is still written (a refused audit write would lose the event).
+    ...(principal !== null
+      ? UUID.test(principal.userId)
+        ? { userId: principal.userId, userRole: principal.role }
+        : { userRole: principal.role }
+      : {}),
     ...(principal?.sessionId !== undefined ? { sessionId: principal.sessionId } : {}),
     ...(facts.ip !== undefined ? { ipAddress: facts.ip } : {}),
     ...(facts.userAgent !== undefined ? { userAgent: facts.userAgent.slice(0, 500) } : {}),
     requestId: facts.requestId,
-    details,
+    details: principal !== null && !UUID.test(principal.userId) ? { ...details, userRef: principal.userId.slice(0, 200) } : details,
   });
 
   return {
