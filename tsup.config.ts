@@ -7,6 +7,7 @@ export default defineConfig({
     index: 'src/index.ts',
     express: 'src/adapters/express/index.ts',
     fastify: 'src/adapters/fastify/index.ts',
+    testing: 'src/testing/index.ts',
     cli: 'src/migrate/cli.ts',
   },
   format: ['esm', 'cjs'],

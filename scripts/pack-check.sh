@@ -23,10 +23,16 @@ echo "--- install into a scratch project"
 mkdir "$out/app"
 cd "$out/app"
 npm init -y >/dev/null
-pgver=$(node -p "require('$root/node_modules/pg/package.json').version")
-npm install --no-audit --no-fund --silent "$out/$tarball" "pg@$pgver" 2>&1 | grep -v nodedir || true
+ver() { node -p "require('$root/node_modules/$1/package.json').version"; }
+npm install --no-audit --no-fund --silent "$out/$tarball" "pg@$(ver pg)" "express@$(ver express)" "fastify@$(ver fastify)" 2>&1 | grep -v nodedir || true
 node --input-type=module -e "import { migrate, TenantGuardError } from 'tenantguard'; if (typeof migrate !== 'function' || typeof TenantGuardError !== 'function') process.exit(1);"
 node -e "const t = require('tenantguard'); if (typeof t.migrate !== 'function') process.exit(1);"
+# Every subpath, from both module systems.
+for sub in express:tenantGuardExpress fastify:tenantGuardFastify testing:runConformance; do
+  path=${sub%%:*} name=${sub#*:}
+  node --input-type=module -e "import * as m from 'tenantguard/$path'; if (typeof m.$name !== 'function') process.exit(1);"
+  node -e "if (typeof require('tenantguard/$path').$name !== 'function') process.exit(1);"
+done
 npx --no-install tenantguard --help | grep -q 'tenantguard migrate'
 if npx --no-install tenantguard migrate status --database-url postgres://nobody@127.0.0.1:1/none >/dev/null 2>&1; then
   echo "pack-check: the binary should exit 1 when the database is unreachable" >&2
