@@ -96,6 +96,37 @@ export function leadingWords(source: string): string[] | null {
   return null;
 }
 
+/**
+ * True when every match of `source` (on a word view) must START at a word
+ * whose whole token is one of {@link leadingWords}: the pattern begins with
+ * `\b`, and after each anchor word, at every nesting level, comes a space, a
+ * `\b` or the end of the pattern (nothing like `(?:ignore|forget)s?` that
+ * lets the token run on). For such a rule the guard tries the regex only at
+ * the positions of its anchor words (sticky), instead of scanning the text.
+ */
+export function anchorsArePositional(source: string): boolean {
+  if (!source.startsWith('\\b')) return false;
+  // A top-level alternative would start a match elsewhere.
+  if (splitTop(source)?.length !== 1) return false;
+  const strict = (src: string): boolean => {
+    let s = src;
+    while (s.startsWith('\\b')) s = s.slice(2);
+    if (s.startsWith('(?:')) {
+      const end = groupEnd(s, 0);
+      if (end < 0) return false;
+      const rest = s.slice(end);
+      if (!(rest === '' || (rest.startsWith(' ') && !/^ [?*+{]/.test(rest)) || rest.startsWith('\\b'))) return false;
+      const alts = splitTop(s.slice(3, end - 1));
+      return alts !== null && alts.every(strict);
+    }
+    const m = /^[a-z0-9]+/.exec(s);
+    if (m === null) return false;
+    const rest = s.slice(m[0].length);
+    return rest === '' || (rest.startsWith(' ') && !/^ [?*+{]/.test(rest)) || rest.startsWith('\\b');
+  };
+  return leadingWords(source) !== null && strict(source);
+}
+
 /** Inverted index: first word -> indexes of the rules it can start. */
 export interface AnchorIndex {
   /** Number of rules indexed. */
@@ -104,6 +135,8 @@ export interface AnchorIndex {
   readonly always: readonly number[];
   /** Word -> rules anchored on it. */
   readonly byWord: ReadonlyMap<string, readonly number[]>;
+  /** Per rule: true when its matches can only start at its anchor words (see {@link anchorsArePositional}). */
+  readonly positional: readonly boolean[];
 }
 
 /** Builds the index for word-view rule sources. */
@@ -122,7 +155,8 @@ export function buildAnchorIndex(sources: readonly string[]): AnchorIndex {
       else list.push(i);
     }
   });
-  return { count: sources.length, always, byWord };
+  const positional = sources.map((src) => anchorsArePositional(src));
+  return { count: sources.length, always, byWord, positional };
 }
 
 /** Indexes (ascending) of the rules worth running on a word-view text. */
@@ -137,4 +171,55 @@ export function candidateRules(index: AnchorIndex, wordViewText: string): number
   const out: number[] = [];
   for (let i = 0; i < flags.length; i += 1) if (flags[i] === 1) out.push(i);
   return out;
+}
+
+/**
+ * The rules worth running on a word-view text, as a plan: `rules` ascending;
+ * `starts[k]` is, for `rules[k]`, the ascending word-start offsets where one
+ * of its anchor words stands (a positional rule can only match there), or
+ * undefined when the rule must scan the whole text. Same rules as
+ * {@link candidateRules}.
+ */
+export interface CandidatePlan {
+  readonly rules: readonly number[];
+  readonly starts: ReadonlyArray<readonly number[] | undefined>;
+}
+
+/** Builds the {@link CandidatePlan} for a word-view text in one pass over its words. */
+export function candidatePlan(index: AnchorIndex, wordViewText: string): CandidatePlan {
+  const flags = new Uint8Array(index.count);
+  for (const r of index.always) flags[r] = 2;
+  const at: Array<number[] | undefined> = [];
+  const t = wordViewText;
+  const n = t.length;
+  let i = 0;
+  while (i <= n) {
+    let j = t.indexOf(' ', i);
+    if (j < 0) j = n;
+    if (j > i) {
+      const rules = index.byWord.get(t.slice(i, j));
+      if (rules !== undefined) {
+        for (const r of rules) {
+          if (flags[r] === 2) continue;
+          if (index.positional[r] !== true) {
+            flags[r] = 2;
+            continue;
+          }
+          flags[r] = 1;
+          const list = at[r];
+          if (list === undefined) at[r] = [i];
+          else list.push(i);
+        }
+      }
+    }
+    i = j + 1;
+  }
+  const rules: number[] = [];
+  const starts: Array<readonly number[] | undefined> = [];
+  for (let r = 0; r < flags.length; r += 1) {
+    if (flags[r] === 0) continue;
+    rules.push(r);
+    starts.push(flags[r] === 1 ? at[r] : undefined);
+  }
+  return { rules, starts };
 }

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { TenantGuardError } from '../errors.js';
 import { mapSpan, normalizeForMatching, rot13, toWordView, type NormalizedText } from './normalize.js';
 import { findEncodedSegments, rot13HintCount, type EncodingKind } from './prompt-decode.js';
-import { buildAnchorIndex, candidateRules } from './prompt-anchors.js';
+import { buildAnchorIndex, candidatePlan, type CandidatePlan } from './prompt-anchors.js';
 import { findTokenFlood } from './prompt-flood.js';
 import { PROMPT_CATEGORIES, type PromptCategory, type PromptRule } from './prompt-rule-types.js';
 import { PROMPT_DETECTOR_WEIGHTS, PROMPT_RULES } from './prompt-rules.js';
@@ -118,6 +118,8 @@ interface Compiled {
   readonly category: PromptCategory;
   readonly weight: number;
   readonly re: RegExp;
+  /** The same pattern, sticky: tried only at given offsets (see `candidatePlan`). */
+  readonly sticky: RegExp;
   readonly negatable: boolean;
   readonly words: boolean;
 }
@@ -129,6 +131,7 @@ function compile(rule: PromptRule): Compiled {
     category: rule.category,
     weight: rule.weight,
     re: new RegExp(rule.pattern.source, `${flags}g`),
+    sticky: new RegExp(rule.pattern.source, `${flags}y`),
     negatable: rule.negatable === true,
     words: rule.view === 'words',
   };
@@ -224,18 +227,36 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
       n: NormalizedText,
       outer: readonly [number, number] | undefined,
       via: EncodingKind | undefined,
-      only?: readonly number[],
+      plan?: CandidatePlan,
     ): number => {
       let hits = 0;
-      const total = only === undefined ? set.length : only.length;
+      const total = plan === undefined ? set.length : plan.rules.length;
       for (let k = 0; k < total; k += 1) {
-        const r = set[only === undefined ? k : (only[k] ?? 0)];
+        const r = set[plan === undefined ? k : (plan.rules[k] ?? 0)];
         if (r === undefined) continue;
-        r.re.lastIndex = 0;
+        // A positional rule can only match at its anchor words: trying the
+        // sticky regex there, skipping offsets inside the previous match,
+        // yields exactly the matches of the global scan, at a fraction of the cost.
+        const starts = plan?.starts[k];
+        let at = 0;
+        let from = 0;
         let count = 0;
         let seen = 0;
-        for (let m = r.re.exec(haystack); m !== null && count < perRule && seen < perRule * 8; m = r.re.exec(haystack)) {
-          if (m[0].length === 0) r.re.lastIndex += 1;
+        while (count < perRule && seen < perRule * 8) {
+          let m: RegExpExecArray | null = null;
+          if (starts === undefined) {
+            r.re.lastIndex = from;
+            m = r.re.exec(haystack);
+          } else {
+            for (; m === null && at < starts.length; at += 1) {
+              const p = starts[at] ?? 0;
+              if (p < from) continue;
+              r.sticky.lastIndex = p;
+              m = r.sticky.exec(haystack);
+            }
+          }
+          if (m === null) break;
+          from = m.index + (m[0].length === 0 ? 1 : m[0].length);
           seen += 1;
           // Negation is judged in the word view (negatable rules are word rules).
           if (r.negatable && r.words && NEGATION_BEFORE.test(haystack.slice(Math.max(0, m.index - 48), m.index))) continue;
@@ -252,7 +273,7 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
     const layer = (input: string, depth: number, outer: readonly [number, number] | undefined, via: EncodingKind | undefined): number => {
       const n = normalizeForMatching(input);
       const w = toWordView(n);
-      let hits = runRules(textRules, n.text, n, outer, via) + runRules(wordRules, w.text, w, outer, via, candidateRules(wordIndex, w.text));
+      let hits = runRules(textRules, n.text, n, outer, via) + runRules(wordRules, w.text, w, outer, via, candidatePlan(wordIndex, w.text));
       const st = n.stats;
       if (st.tagChars > 0 && detector('obfuscation.tag_characters', 'obfuscation')) {
         tagged = true;
@@ -275,7 +296,7 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
       }
       if (depth < maxDepth && rot13Rules.length > 0 && rot13HintCount(w.text, 3) >= 3) {
         const rotated = rot13(w.text);
-        const h = runRules(rot13Rules, rotated, w, outer, 'rot13', candidateRules(rot13Index, rotated));
+        const h = runRules(rot13Rules, rotated, w, outer, 'rot13', candidatePlan(rot13Index, rotated));
         if (h > 0 && detector('obfuscation.encoded_payload', 'obfuscation')) {
           add('obfuscation.encoded_payload', 'obfuscation', PROMPT_DETECTOR_WEIGHTS['obfuscation.encoded_payload'], outer ?? [0, input.length], 'rot13');
         }
