@@ -3,6 +3,8 @@
  * export, and startup refusal when a mutating route has no permission check.
  */
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +141,50 @@ describe.each(['express', 'fastify'])('%s: audit rows per request', (name) => {
     const page = JSON.parse(r.text) as { items: Array<{ orgId: string }>; nextCursor: string | null };
     expect(page.items.length).toBeLessThanOrEqual(2);
     for (const item of page.items) expect(item.orgId).toBe(world.orgA);
+  });
+});
+
+describe.each(['express', 'fastify'] as const)('%s: a client-chosen request id cannot suppress an audit row', (name) => {
+  it('an aborted refusal and a later POST with the same X-Request-Id: the POST is still audited', async () => {
+    // A verifier that is slow for one token, so the client can abort mid-verification.
+    const sessions = {
+      verifyAccessToken: async (t: string) => {
+        if (t === 'slow-bad') await sleep(150);
+        return world.sessions.verifyAccessToken(t);
+      },
+    };
+    const started =
+      name === 'express'
+        ? await startExpress(db, world, { sessions })
+        : await startFastify(db, world, { sessions });
+    try {
+      const requestId = `planted-${randomUUID()}`;
+      await new Promise<void>((resolve) => {
+        const req = http.request(`${started.url}/brands`, { headers: { authorization: 'Bearer slow-bad', 'x-request-id': requestId } });
+        req.on('error', () => resolve());
+        req.end();
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 30);
+      });
+      await sleep(300);
+      await started.flush();
+      const res = await fetch(`${started.url}/brands`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${world.users.ownerA.token}`, 'x-request-id': requestId, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `${name}-after-abort` }),
+      });
+      expect(res.status).toBe(201);
+      await started.flush();
+      const rows = await db.pool.query<{ action: string }>('SELECT action FROM tenantguard.security_audit_log WHERE request_id = $1 AND action = $2', [
+        requestId,
+        'http.post',
+      ]);
+      expect(rows.rows).toHaveLength(1);
+    } finally {
+      await started.close();
+    }
   });
 });
 

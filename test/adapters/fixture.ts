@@ -11,7 +11,7 @@ import { createAuditLog, type AuditLog } from '../../src/audit/index.js';
 import { createSessions, type Sessions } from '../../src/crypto/sessions.js';
 import { createPermissionStore, type PermissionStore, type Permission } from '../../src/rbac/index.js';
 import { parseOrgId, withTenant, type OrgId } from '../../src/tenancy/index.js';
-import { notFound, tenantGuardExpress, type ExpressGuard } from '../../src/adapters/express/index.js';
+import { notFound, tenantGuardExpress, type AccessTokenVerifier, type ExpressGuard } from '../../src/adapters/express/index.js';
 import { tenantGuardFastify } from '../../src/adapters/fastify/index.js';
 import { TenantGuardError } from '../../src/errors.js';
 import type { TestDatabase } from '../support/db.js';
@@ -160,8 +160,19 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-export async function startExpress(db: TestDatabase, w: World): Promise<RunningApp & { tg: ExpressGuard; app: express.Express }> {
-  const tg = tenantGuardExpress({ pool: db.appPool, sessions: w.sessions, permissions: w.permissions, audit: w.audit, onAuditError: () => undefined });
+/** Replacements for the world's dependencies (e.g. a slow token verifier). */
+export interface AppOverrides {
+  sessions?: AccessTokenVerifier;
+}
+
+export async function startExpress(db: TestDatabase, w: World, overrides: AppOverrides = {}): Promise<RunningApp & { tg: ExpressGuard; app: express.Express }> {
+  const tg = tenantGuardExpress({
+    pool: db.appPool,
+    sessions: overrides.sessions ?? w.sessions,
+    permissions: w.permissions,
+    audit: w.audit,
+    onAuditError: () => undefined,
+  });
   const app = express();
   app.use(express.json());
   for (const r of ROUTES.filter((x) => x.public === true)) {
@@ -196,11 +207,11 @@ export async function startExpress(db: TestDatabase, w: World): Promise<RunningA
   };
 }
 
-export async function startFastify(db: TestDatabase, w: World): Promise<RunningApp & { app: FastifyInstance }> {
+export async function startFastify(db: TestDatabase, w: World, overrides: AppOverrides = {}): Promise<RunningApp & { app: FastifyInstance }> {
   const app = Fastify();
   await app.register(tenantGuardFastify, {
     pool: db.appPool,
-    sessions: w.sessions,
+    sessions: overrides.sessions ?? w.sessions,
     permissions: w.permissions,
     audit: w.audit,
     securityRoutes: { audit: w.audit },

@@ -83,6 +83,8 @@ export interface TenantHandle {
 
 /** The framework-neutral facts about one request. */
 export interface RequestFacts {
+  /** An object unique to this request (never the client-chosen id): refusal bookkeeping is keyed by it. */
+  readonly key: object;
   readonly method: string;
   /** The route pattern (`/brands/:id`), or the path when none. */
   readonly route: string;
@@ -138,7 +140,9 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
   const inFlight = new Set<Promise<unknown>>();
   // Requests whose refusal (401/403/400 org id) already has its row: their
   // outcome is not recorded a second time when the response finishes.
-  const refused = new Set<string>();
+  // Keyed by a per-request object, not by the request id: that id may come
+  // from the client, and a reused one must not suppress another request's row.
+  const refused = new WeakSet<object>();
 
   const write = (orgId: OrgId | null, event: HttpAuditEvent): void => {
     if (options.audit === undefined) return;
@@ -179,7 +183,7 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
                 reason: 'JWT_MALFORMED',
                 instance: facts.requestId,
               });
-        refused.add(facts.requestId);
+        refused.add(facts.key);
         write(null, baseEvent(null, facts, 'auth.denied', { status: 401, outcome: 'denied', code: p.code, reason: p.reason ?? null }));
         return { ok: false, problem: p };
       }
@@ -189,7 +193,7 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
       } catch (err) {
         if (!isTenantGuardError(err)) throw err;
         const p = problem(401, 'AUTH_TOKEN_INVALID', 'The access token was refused.', { reason: err.code, instance: facts.requestId });
-        refused.add(facts.requestId);
+        refused.add(facts.key);
         write(null, baseEvent(null, facts, 'auth.denied', { status: 401, outcome: 'denied', code: p.code, reason: err.code }));
         return { ok: false, problem: p };
       }
@@ -198,7 +202,7 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
     checkClientInput(principal, input, facts) {
       const found = findOrgIdInInput(input);
       if (found.length === 0 || !strict) return undefined;
-      refused.add(facts.requestId);
+      refused.add(facts.key);
       write(
         principal === null ? null : principal.orgId,
         baseEvent(principal, facts, 'request.org_id_rejected', { status: 400, outcome: 'denied', locations: found }),
@@ -214,14 +218,14 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
         compiled = await options.permissions.load(options.pool, { orgId: principal.orgId, userId: principal.userId });
       } catch (err) {
         if (!isTenantGuardError(err, 'RBAC_MEMBER_NOT_FOUND')) throw err;
-        refused.add(facts.requestId);
+        refused.add(facts.key);
         write(principal.orgId, baseEvent(principal, facts, 'permission.denied', { status: 403, outcome: 'denied', permission, reason: 'not a member' }));
         return problem(403, 'PERMISSION_DENIED', `Not allowed: ${permission}.`, { instance: facts.requestId });
       }
       const scope = brandId === undefined || brandId === null || brandId === '' ? { orgId: principal.orgId } : { orgId: principal.orgId, brandId };
       if (options.permissions.engine.can(compiled, permission, scope)) return undefined;
       const why = options.permissions.engine.explain(compiled, permission, scope);
-      refused.add(facts.requestId);
+      refused.add(facts.key);
       write(
         principal.orgId,
         baseEvent(principal, facts, 'permission.denied', {
@@ -246,7 +250,7 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
     recordOutcome(principal, facts, status, extra = {}) {
       // Refusals were recorded where they happened; otherwise every
       // mutating request's outcome, success or failure.
-      if (refused.delete(facts.requestId)) return;
+      if (refused.delete(facts.key)) return;
       if (!isMutating(facts.method)) return;
       write(
         principal === null ? null : principal.orgId,

@@ -97,6 +97,7 @@ function facts(req: Request): RequestFacts {
   const cached = (req as Request & { [FACTS]?: RequestFacts })[FACTS];
   const route = typeof req.route?.path === 'string' ? `${req.baseUrl}${req.route.path}` : req.path;
   const f: RequestFacts = {
+    key: cached?.key ?? {},
     method: req.method,
     route,
     ip: req.ip,

@@ -108,6 +108,7 @@ function stateOf(req: FastifyRequest): RequestState {
       principal: null,
       tenant: null,
       facts: {
+        key: {},
         method: req.method,
         route: req.routeOptions.url ?? req.url.split('?')[0] ?? req.url,
         ip: req.ip,
