@@ -9,7 +9,8 @@
  *   links skipped, as is the generated `docs/api/` site);
  * - repository paths written as text or in backticks, e.g.
  *   `test/tenancy/with-tenant.test.ts` or src/rbac/catalog.ts, resolved from
- *   the repository root (paths with `*` or `<...>` are patterns, skipped).
+ *   the repository root (paths with `*`, `<...>` or a placeholder such as
+ *   `NNNN_name.sql` are patterns, skipped).
  * Fenced code blocks are skipped: they hold examples, not references.
  *
  * Usage: `npx tsx scripts/check-docs.ts [--tracked] [repoRoot]`. With
@@ -53,6 +54,8 @@ const PATH_IN_TEXT = new RegExp(
   `(?<![\\w./-])((?:${ROOTS.join('|')})/[\\w.@/-]*\\.(?:ts|mts|cts|js|mjs|cjs|sql|md|json|sh|snap))(?![\\w/-])`,
   'g',
 );
+/** A placeholder segment such as `NNNN_name.sql` or `XXXX`: a pattern, not a file. */
+const PLACEHOLDER = /(?:^|[/_.-])(?:N{2,}|X{2,})(?=[/_.-]|$)/;
 /** An inline markdown link or image: `[text](dest)` / `![alt](dest "title")`. */
 const MD_LINK = /!?\[(?:[^\]\\]|\\.)*\]\(\s*(<[^>]*>|[^\s)]+)(?:\s+"[^"]*")?\s*\)/g;
 
@@ -107,7 +110,7 @@ export function findReferences(doc: string, text: string, root: string): DocRefe
     const prose = line.replace(MD_LINK, (all) => all.replace(/\]\([^)]*\)$/, ']'));
     for (const m of prose.matchAll(PATH_IN_TEXT)) {
       const path = m[1] ?? '';
-      if (path.includes('*') || seen.has(path)) continue;
+      if (path.includes('*') || PLACEHOLDER.test(path) || seen.has(path)) continue;
       seen.add(path);
       refs.push({ doc, line: i + 1, target: path, resolved: path, kind: 'path' });
     }

@@ -38,7 +38,7 @@ put('README.md', 'See [docs](docs/THREAT_MODEL.md) and `bench/missing.bench.ts`.
 
 describe('check-docs', () => {
   it('finds links and named paths, skips patterns, code blocks, external links and the generated site', () => {
-    const refs = findReferences('docs/guides/tenancy.md', '`test/a.test.ts` and test/b.test.ts\n```\ntest/c.test.ts\n```\n`src/<x>.ts` src/*.ts', root);
+    const refs = findReferences('docs/guides/tenancy.md', '`test/a.test.ts` and test/b.test.ts\n```\ntest/c.test.ts\n```\n`src/<x>.ts` src/*.ts `migrations/NNNN_name.sql`', root);
     expect(refs.map((r) => r.resolved)).toEqual(['test/a.test.ts', 'test/b.test.ts']);
   });
 
