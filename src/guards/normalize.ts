@@ -80,6 +80,16 @@ class Out {
     this.e[this.n] = e;
     this.n += 1;
   }
+  /** Appends `src[from, to)` unchanged (bulk copy). */
+  append(src: Out, from: number, to: number): void {
+    const len = to - from;
+    if (len <= 0) return;
+    while (this.n + len > this.c.length) this.grow();
+    this.c.set(src.c.subarray(from, to), this.n);
+    this.s.set(src.s.subarray(from, to), this.n);
+    this.e.set(src.e.subarray(from, to), this.n);
+    this.n += len;
+  }
   private grow(): void {
     const cap = this.c.length * 2 + 16;
     const c = new Uint16Array(cap);
@@ -146,8 +156,12 @@ function foldCodePoint(cp: number): string {
 function isLower(c: number): boolean {
   return c >= 0x61 && c <= 0x7a;
 }
+/** 1 for a-z and the leetspeak characters (all ASCII), 0 otherwise. */
+const LETTERISH = new Uint8Array(128);
+for (let c = 0x61; c <= 0x7a; c += 1) LETTERISH[c] = 1;
+for (const k of LEET.keys()) if (k < 128) LETTERISH[k] = 1;
 function isLetterish(c: number): boolean {
-  return isLower(c) || LEET.has(c);
+  return c < 128 ? LETTERISH[c] === 1 : LEET.has(c);
 }
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c;
@@ -217,11 +231,25 @@ function singleAt(a: Out, j: number): boolean {
 }
 
 /** Step 4: join spaced-out letters. */
-function joinSpaced(a: Out, b: Out, stats: NormalizeStats): void {
+function joinSpaced(a: Out, stats: NormalizeStats): Out {
+  // Copy-on-write: unchanged stretches are copied in bulk, and a text with no
+  // spaced-out word is returned as is.
+  let b: Out | undefined;
+  let copied = 0;
   let i = 0;
   while (i < a.n) {
+    const ci = a.c[i] ?? 0;
+    if (!isLetterish(ci)) {
+      i += 1;
+      continue;
+    }
+    if (i + 1 < a.n && isLetterish(a.c[i + 1] ?? 0)) {
+      // Inside a run of two or more letterish characters none is standalone.
+      i += 2;
+      while (i < a.n && isLetterish(a.c[i] ?? 0)) i += 1;
+      continue;
+    }
     if (!singleAt(a, i)) {
-      b.push(a.c[i] ?? 0, a.s[i] ?? 0, a.e[i] ?? 0);
       i += 1;
       continue;
     }
@@ -262,6 +290,9 @@ function joinSpaced(a: Out, b: Out, stats: NormalizeStats): void {
       break;
     }
     if (letters.length >= 4 && intra >= 2 && lower >= 3 && popcount(seen) >= 3) {
+      b ??= new Out(a.n + 16);
+      b.append(a, copied, i);
+      copied = j + 1;
       stats.spacedRuns += 1;
       for (let k = 0; k < letters.length; k += 1) {
         const p = letters[k] ?? 0;
@@ -272,15 +303,21 @@ function joinSpaced(a: Out, b: Out, stats: NormalizeStats): void {
     } else {
       // Every suffix of a rejected run has no more letters, separators or
       // distinct letters than the run itself, so it would be rejected too:
-      // copy the whole run through and move past it (keeps this pass linear).
-      for (let k = i; k <= j; k += 1) b.push(a.c[k] ?? 0, a.s[k] ?? 0, a.e[k] ?? 0);
+      // leave the whole run as is and move past it (keeps this pass linear).
       i = j + 1;
     }
   }
+  if (b === undefined) return a;
+  b.append(a, copied, a.n);
+  return b;
 }
 
 /** Steps 5-6: leetspeak inside lettered tokens, whitespace collapse. */
-function leetAndSpace(b: Out, c: Out, stats: NormalizeStats): void {
+function leetAndSpace(b: Out, stats: NormalizeStats): Out {
+  // Copy-on-write as in joinSpaced: only collapsed whitespace and converted
+  // tokens are written one by one.
+  let c: Out | undefined;
+  let copied = 0;
   let i = 0;
   while (i < b.n) {
     const ch = b.c[i] ?? 0;
@@ -291,12 +328,19 @@ function leetAndSpace(b: Out, c: Out, stats: NormalizeStats): void {
         if (b.c[j] === 0x0a) nl = true;
         j += 1;
       }
+      // A lone space or newline stays as it is.
+      if (j - i === 1 && (ch === 0x20 || ch === 0x0a)) {
+        i = j;
+        continue;
+      }
+      c ??= new Out(b.n + 16);
+      c.append(b, copied, i);
       c.push(nl ? 0x0a : 0x20, b.s[i] ?? 0, b.e[j - 1] ?? 0);
+      copied = j;
       i = j;
       continue;
     }
     if (!isLetterish(ch)) {
-      c.push(ch, b.s[i] ?? 0, b.e[i] ?? 0);
       i += 1;
       continue;
     }
@@ -308,15 +352,22 @@ function leetAndSpace(b: Out, c: Out, stats: NormalizeStats): void {
       else leet += 1;
       j += 1;
     }
-    const convert = letters > 0 && leet > 0;
-    for (let k = i; k < j; k += 1) {
-      const v = b.c[k] ?? 0;
-      const mapped = convert ? LEET.get(v) : undefined;
-      if (mapped !== undefined) stats.leet += 1;
-      c.push(mapped ?? v, b.s[k] ?? 0, b.e[k] ?? 0);
+    if (letters > 0 && leet > 0) {
+      c ??= new Out(b.n + 16);
+      c.append(b, copied, i);
+      for (let k = i; k < j; k += 1) {
+        const v = b.c[k] ?? 0;
+        const mapped = LEET.get(v);
+        if (mapped !== undefined) stats.leet += 1;
+        c.push(mapped ?? v, b.s[k] ?? 0, b.e[k] ?? 0);
+      }
+      copied = j;
     }
     i = j;
   }
+  if (c === undefined) return b;
+  c.append(b, copied, b.n);
+  return c;
 }
 
 /**
@@ -335,10 +386,8 @@ export function normalizeForMatching(input: string): NormalizedText {
   const tagSpans: Array<[number, number]> = [];
   const a = new Out(input.length + 16);
   fold(input, a, stats, tagSpans);
-  const b = new Out(a.n + 16);
-  joinSpaced(a, b, stats);
-  const c = new Out(b.n + 16);
-  leetAndSpace(b, c, stats);
+  const b = joinSpaced(a, stats);
+  const c = leetAndSpace(b, stats);
   return {
     text: c.toText(),
     start: c.s.subarray(0, c.n),
@@ -394,12 +443,19 @@ export function toWordView(n: NormalizedText): NormalizedText {
   const build = (): [Int32Array, Int32Array] => {
     if (maps !== undefined) return maps;
     const src = n.text;
-    const out = new Out(text.length + 1);
+    const ns = n.start;
+    const ne = n.end;
+    // The word view has exactly text.length characters: fill the maps in place.
+    const ms = new Int32Array(text.length);
+    const me = new Int32Array(text.length);
+    let o = 0;
     let i = 0;
     while (i < src.length) {
       const c = src.charCodeAt(i);
       if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
-        out.push(c, n.start[i] ?? 0, n.end[i] ?? 0);
+        ms[o] = ns[i] ?? 0;
+        me[o] = ne[i] ?? 0;
+        o += 1;
         i += 1;
         continue;
       }
@@ -409,9 +465,11 @@ export function toWordView(n: NormalizedText): NormalizedText {
         if ((d >= 0x61 && d <= 0x7a) || (d >= 0x30 && d <= 0x39)) break;
         i += 1;
       }
-      out.push(0x20, n.start[from] ?? 0, n.end[i - 1] ?? 0);
+      ms[o] = ns[from] ?? 0;
+      me[o] = ne[i - 1] ?? 0;
+      o += 1;
     }
-    maps = [out.s.subarray(0, out.n), out.e.subarray(0, out.n)];
+    maps = [ms, me];
     return maps;
   };
   return {

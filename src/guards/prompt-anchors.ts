@@ -137,6 +137,10 @@ export interface AnchorIndex {
   readonly byWord: ReadonlyMap<string, readonly number[]>;
   /** Per rule: true when its matches can only start at its anchor words (see {@link anchorsArePositional}). */
   readonly positional: readonly boolean[];
+  /** Shortest and longest anchor word, and which characters start one: tokens outside are not looked up. */
+  readonly minLength: number;
+  readonly maxLength: number;
+  readonly firstChars: Uint8Array;
 }
 
 /** Builds the index for word-view rule sources. */
@@ -156,7 +160,15 @@ export function buildAnchorIndex(sources: readonly string[]): AnchorIndex {
     }
   });
   const positional = sources.map((src) => anchorsArePositional(src));
-  return { count: sources.length, always, byWord, positional };
+  let minLength = Infinity;
+  let maxLength = 0;
+  const firstChars = new Uint8Array(65_536);
+  for (const w of byWord.keys()) {
+    minLength = Math.min(minLength, w.length);
+    maxLength = Math.max(maxLength, w.length);
+    firstChars[w.charCodeAt(0)] = 1;
+  }
+  return { count: sources.length, always, byWord, positional, minLength, maxLength, firstChars };
 }
 
 /** Indexes (ascending) of the rules worth running on a word-view text. */
@@ -196,7 +208,7 @@ export function candidatePlan(index: AnchorIndex, wordViewText: string): Candida
   while (i <= n) {
     let j = t.indexOf(' ', i);
     if (j < 0) j = n;
-    if (j > i) {
+    if (j - i >= index.minLength && j - i <= index.maxLength && index.firstChars[t.charCodeAt(i)] === 1) {
       const rules = index.byWord.get(t.slice(i, j));
       if (rules !== undefined) {
         for (const r of rules) {
