@@ -13,6 +13,7 @@ import { mapSpan, normalizeForMatching, rot13, toWordView, type NormalizedText }
 import { findEncodedSegments, rot13HintCount, type EncodingKind } from './prompt-decode.js';
 import { buildAnchorIndex, candidatePlan, type CandidatePlan } from './prompt-anchors.js';
 import { findTokenFlood } from './prompt-flood.js';
+import { hasNeedle, needlesFor } from './prompt-prefilter.js';
 import { PROMPT_CATEGORIES, type PromptCategory, type PromptRule } from './prompt-rule-types.js';
 import { PROMPT_DETECTOR_WEIGHTS, PROMPT_RULES } from './prompt-rules.js';
 
@@ -122,6 +123,8 @@ interface Compiled {
   readonly sticky: RegExp;
   readonly negatable: boolean;
   readonly words: boolean;
+  /** Text rules: substrings one of which every match contains (skip the scan when none occurs). */
+  readonly needles: readonly string[] | undefined;
 }
 
 function compile(rule: PromptRule): Compiled {
@@ -134,6 +137,7 @@ function compile(rule: PromptRule): Compiled {
     sticky: new RegExp(rule.pattern.source, `${flags}y`),
     negatable: rule.negatable === true,
     words: rule.view === 'words',
+    needles: rule.view === 'words' ? undefined : needlesFor(rule.pattern),
   };
 }
 
@@ -234,6 +238,7 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
       for (let k = 0; k < total; k += 1) {
         const r = set[plan === undefined ? k : (plan.rules[k] ?? 0)];
         if (r === undefined) continue;
+        if (r.needles !== undefined && !hasNeedle(haystack, r.needles)) continue;
         // A positional rule can only match at its anchor words: trying the
         // sticky regex there, skipping offsets inside the previous match,
         // yields exactly the matches of the global scan, at a fraction of the cost.
