@@ -68,6 +68,24 @@ function binaryBytes(s: string): Uint8Array {
 }
 
 /**
+ * True when `text` has a run of at least 16 base64 alphabet characters, which
+ * every {@link BASE64_SEGMENT} match needs: a plain loop is much cheaper than
+ * the regex (its leading lookbehind defeats the engine's fast scan), and most
+ * texts have no such run.
+ */
+function hasBase64Run(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x5f || c === 0x2d) {
+      run += 1;
+      if (run >= 16) return true;
+    } else run = 0;
+  }
+  return false;
+}
+
+/**
  * Finds and decodes encoded segments of `text`, spending at most `budget`
  * characters of encoded input in total.
  */
@@ -90,7 +108,7 @@ export function findEncodedSegments(text: string, budget: number): DecodedSegmen
     take(BINARY_SEGMENT, 'binary', binaryBytes);
     take(HEX_SEGMENT, 'hex', hexBytes);
   }
-  take(BASE64_SEGMENT, 'base64', (s) => new Uint8Array(Buffer.from(s, 'base64')));
+  if (hasBase64Run(text)) take(BASE64_SEGMENT, 'base64', (s) => new Uint8Array(Buffer.from(s, 'base64')));
   return out;
 }
 
