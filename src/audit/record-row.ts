@@ -4,6 +4,7 @@
  *
  * @module audit
  */
+import type { CanonicalAuditRow } from './canonical.js';
 
 /** One row of the audit log, as returned by query() and written by export(). */
 export interface AuditRecord {
@@ -77,12 +78,12 @@ export const RAW_COLUMNS = `l.id::text AS id, l.org_id::text AS org_id, l.seq::t
   l.details::text AS details, l.request_id, l.session_id, encode(l.hash, 'hex') AS hash,
   encode(l.prev_hash, 'hex') AS prev_hash`;
 
-/** Converts a raw row to an {@link AuditRecord}. */
-export function toAuditRecord(r: RawAuditRow): AuditRecord {
+/** A raw row as the archive stores it: every value in PostgreSQL's text form. */
+export function toCanonicalRow(r: RawAuditRow): CanonicalAuditRow {
   return {
     id: r.id,
     orgId: r.org_id,
-    seq: Number(r.seq),
+    seq: r.seq,
     createdAt: r.created_at,
     userId: r.user_id,
     userEmail: r.user_email,
@@ -92,10 +93,15 @@ export function toAuditRecord(r: RawAuditRow): AuditRecord {
     action: r.action,
     resourceType: r.resource_type,
     resourceId: r.resource_id,
-    details: JSON.parse(r.details) as Record<string, unknown>,
+    details: r.details,
     requestId: r.request_id,
     sessionId: r.session_id,
-    hash: r.hash,
     prevHash: r.prev_hash,
+    hash: r.hash,
   };
+}
+
+/** Converts a raw row to an {@link AuditRecord}: the canonical row with `seq` as a number and `details` parsed. */
+export function toAuditRecord(r: RawAuditRow): AuditRecord {
+  return { ...toCanonicalRow(r), seq: Number(r.seq), details: JSON.parse(r.details) as Record<string, unknown> };
 }

@@ -17,8 +17,7 @@ import QueryStream from 'pg-query-stream';
 import { TenantGuardError } from '../errors.js';
 import type { PoolClientLike, PoolLike } from '../tenancy/index.js';
 import { ARCHIVE_FORMAT, type ArchiveAnchor, type ArchiveManifest, ChainTracker, verifyArchive } from './archive.js';
-import type { CanonicalAuditRow } from './canonical.js';
-import { RAW_COLUMNS, type RawAuditRow } from './record-row.js';
+import { RAW_COLUMNS, toCanonicalRow, type RawAuditRow } from './record-row.js';
 
 /** The audit log's table name. */
 export const AUDIT_TABLE = 'tenantguard.security_audit_log';
@@ -138,25 +137,7 @@ async function writeArchive(
     transform(r: RawAuditRow & { line?: string }, _e, cb) {
       rows += 1;
       if (!chained) return cb(null, `${r.line ?? ''}\n`);
-      const row: CanonicalAuditRow = {
-        id: r.id,
-        orgId: r.org_id,
-        seq: r.seq,
-        createdAt: r.created_at,
-        userId: r.user_id,
-        userEmail: r.user_email,
-        userRole: r.user_role,
-        ipAddress: r.ip_address,
-        userAgent: r.user_agent,
-        action: r.action,
-        resourceType: r.resource_type,
-        resourceId: r.resource_id,
-        details: r.details,
-        requestId: r.request_id,
-        sessionId: r.session_id,
-        prevHash: r.prev_hash,
-        hash: r.hash,
-      };
+      const row = toCanonicalRow(r);
       tracker.add(row, false);
       cb(null, `${JSON.stringify(row)}\n`);
     },
