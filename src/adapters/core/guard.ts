@@ -85,16 +85,32 @@ export interface TenantHandle {
 export interface RequestFacts {
   /** An object unique to this request (never the client-chosen id): refusal bookkeeping is keyed by it. */
   readonly key: object;
+  /** The HTTP method, as the framework reports it. */
   readonly method: string;
   /** The route pattern (`/brands/:id`), or the path when none. */
   readonly route: string;
+  /** The client address the framework reports (audited as `ip_address`). */
   readonly ip?: string | undefined;
+  /** The User-Agent header (audited, truncated to 500 characters). */
   readonly userAgent?: string | undefined;
+  /** The id the request's audit rows carry (a sane client X-Request-Id, else a uuid). */
   readonly requestId: string;
 }
 
 /** Outcome of authentication: a principal, or the problem to answer. */
-export type AuthResult = { ok: true; principal: Principal } | { ok: false; problem: ProblemDetails };
+export type AuthResult =
+  | {
+      /** Verified. */
+      ok: true;
+      /** Who is calling, with the org from the token. */
+      principal: Principal;
+    }
+  | {
+      /** Refused. */
+      ok: false;
+      /** The 401 to answer. */
+      problem: ProblemDetails;
+    };
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -106,6 +122,7 @@ export function isMutating(method: string): boolean {
 
 /** The guard. */
 export interface HttpGuard {
+  /** The options it was built with. */
   readonly options: HttpGuardOptions;
   /** Verifies the Authorization header. */
   authenticate(authorization: string | readonly string[] | undefined, facts: RequestFacts): Promise<AuthResult>;

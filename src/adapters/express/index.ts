@@ -46,7 +46,7 @@ import {
 } from '../core/security-routes.js';
 
 export { notFound };
-export type { HttpGuardOptions, TenantHandle, AccessTokenVerifier, PermissionLoader, RequestAuditSink } from '../core/guard.js';
+export type { HttpGuard, HttpGuardOptions, TenantHandle, AccessTokenVerifier, PermissionLoader, RequestAuditSink, RequestFacts, AuthResult } from '../core/guard.js';
 export type { ProblemDetails } from '../core/problem.js';
 export type { RouteCoverageEntry } from '../core/route-coverage.js';
 export type { SecurityRoutesOptions, AuditReader } from '../core/security-routes.js';
