@@ -119,9 +119,16 @@ describe('the pooled connection carries nothing to its next user', () => {
     // killed while a query runs
     const first = withTenant(pool, A, async (t) => {
       const pid = await pidOf(t);
-      const sleeping = t.query('SELECT pg_sleep(5)');
+      // Observe the query's outcome at once: it may reject (backend gone)
+      // while we are still awaiting the terminate, and an unobserved
+      // rejection at that moment is reported as unhandled.
+      const sleeping = t.query('SELECT pg_sleep(5)').then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       await db.pool.query('SELECT pg_terminate_backend($1)', [pid]);
-      await sleeping;
+      const failure = await sleeping;
+      if (failure !== undefined) throw failure;
     });
     await expect(first).rejects.toThrow();
     expect(await tenantSeenBy(pool)).toEqual({ setting: null, org: null, rows: 0 });
