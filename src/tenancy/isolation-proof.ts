@@ -306,7 +306,19 @@ async function collect(db: TenantDb, orgId: OrgId, column: string, viaRole: stri
 
     if (reachable) {
       if (!t.rls_enabled) {
-        add({ code: 'RLS_DISABLED', severity: sev('critical'), object: obj, message: `${obj} has ${column} but row-level security is off: every org's rows are visible`, fix: fixIsolation(obj, column) });
+        add(
+          appReaches
+            ? { code: 'RLS_DISABLED', severity: 'critical', object: obj, message: `${obj} has ${column} but row-level security is off: every org's rows are visible`, fix: fixIsolation(obj, column) }
+            : {
+                code: 'RLS_DISABLED',
+                severity: 'low',
+                object: obj,
+                message: `${obj} has ${column} and no row-level security, but tenantguard_app holds no privilege on it: only definer functions or other roles reach it`,
+                // Enabling isolation here could break the definer functions
+                // that serve it; the safe state is the one it is in.
+                fix: `keep tenantguard_app without privileges on ${obj}; enable isolation only if the app must read it directly: ${fixIsolation(obj, column)}`,
+              },
+        );
       } else {
         if (!t.rls_forced) {
           add({ code: 'RLS_NOT_FORCED', severity: sev('high'), object: obj, message: `RLS on ${obj} is not forced: its owner (${t.owner}) bypasses the policies`, fix: `ALTER TABLE ${obj} FORCE ROW LEVEL SECURITY;` });

@@ -229,6 +229,10 @@ describe('planted holes are each reported with their code', () => {
     const found = proof.findings.filter((f) => f.object === 'public.internal_ledger' || f.object.startsWith('public.internal_ledger:'));
     expect(found.map((f) => f.code).sort()).toEqual(['RLS_DISABLED', 'TENANT_INDEX_MISSING', 'UNIQUE_WITHOUT_TENANT']);
     expect(found.every((f) => f.severity === 'low')).toBe(true);
+    // The fix must not tell the reader to turn isolation on without saying why it is off.
+    const rls = found.find((f) => f.code === 'RLS_DISABLED')!;
+    expect(rls.message).toContain('tenantguard_app holds no privilege on it');
+    expect(rls.fix).toMatch(/^keep tenantguard_app without privileges on public\.internal_ledger/);
     expect(proof.tables.find((t) => t.name === 'internal_ledger')).toMatchObject({ reachableByApp: false, orgRowCount: null, crossTenantRowsVisible: null });
   });
 
