@@ -40,6 +40,9 @@ if npx --no-install tenantguard migrate status --database-url postgres://nobody@
 fi
 if [ -n "${DATABASE_URL:-}" ]; then
   # The installed binary must find the migrations bundled in the tarball.
-  npx --no-install tenantguard migrate status --database-url "$DATABASE_URL" | grep -q 'tenantguard/0001_foundation.sql'
+  status=$(npx --no-install tenantguard migrate status --database-url "$DATABASE_URL")
+  grep -q 'tenantguard/0001_foundation.sql' <<<"$status"
+  # A reader that stops early must not make the binary crash (EPIPE).
+  npx --no-install tenantguard migrate status --database-url "$DATABASE_URL" | head -1 >/dev/null
 fi
 echo "pack-check: ok"

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,21 @@ describe('tenantguard CLI', () => {
     const help = await cli(['--help']);
     expect(help).toMatchObject({ code: 0 });
     expect(help.out).toMatch(/Exit status: 0 on success, 1 on any failure/);
+  });
+
+  it('the binary stops quietly when its reader goes away (| head), no EPIPE crash', async () => {
+    const bin = join(process.cwd(), 'src/migrate/cli.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', bin, 'migrate', 'status'], {
+      env: { ...process.env, DATABASE_URL: db.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Close the read side before the binary writes anything: its writes then fail with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
   });
 
   it('the binary itself exits 1 with a coded message on a bad folder, 0 on status', async () => {
