@@ -68,14 +68,20 @@ export function unwrapDataKey(
   }
 }
 
-/** Encrypts a secret value bound to its name. */
-export function sealSecret(dataKey: Fernet, name: string, value: Buffer): string {
+/** The plaintext a secret is sealed as: format byte, name length (uint16 BE), name, value. */
+function frameSecret(name: string, value: Buffer): Buffer {
   const nameBytes = Buffer.from(name, 'utf8');
   const plain = Buffer.alloc(3 + nameBytes.length + value.length);
   plain[0] = SECRET_FORMAT;
   plain.writeUInt16BE(nameBytes.length, 1);
   nameBytes.copy(plain, 3);
   value.copy(plain, 3 + nameBytes.length);
+  return plain;
+}
+
+/** Encrypts a secret value bound to its name. */
+export function sealSecret(dataKey: Fernet, name: string, value: Buffer): string {
+  const plain = frameSecret(name, value);
   try {
     return dataKey.encrypt(plain);
   } finally {
@@ -87,12 +93,7 @@ export function sealSecret(dataKey: Fernet, name: string, value: Buffer): string
 export function resealSecret(from: Fernet, to: Fernet, name: string, ciphertext: string): string {
   const value = openSecret(from, name, ciphertext);
   const timestamp = from.extractTimestamp(ciphertext).getTime() / 1000;
-  const nameBytes = Buffer.from(name, 'utf8');
-  const plain = Buffer.alloc(3 + nameBytes.length + value.length);
-  plain[0] = SECRET_FORMAT;
-  plain.writeUInt16BE(nameBytes.length, 1);
-  nameBytes.copy(plain, 3);
-  value.copy(plain, 3 + nameBytes.length);
+  const plain = frameSecret(name, value);
   try {
     return encodeToken(fernetCore(to).seal(plain, timestamp));
   } finally {
