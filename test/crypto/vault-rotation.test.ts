@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { isTenantGuardError, type ErrorCode } from '../../src/errors.js';
 import { withTenant, type OrgId } from '../../src/tenancy/index.js';
 import { Fernet } from '../../src/crypto/fernet.js';
 import { createVault, type Vault } from '../../src/crypto/vault.js';
@@ -7,15 +6,9 @@ import type { VaultRotationProgress } from '../../src/crypto/vault-maintenance.j
 import { unwrapDataKey } from '../../src/crypto/vault-format.js';
 import { useTestDatabase } from '../support/db.js';
 import { createAuditProbe, mutableKeys, newOrg, probeEvents } from './vault-fixtures.js';
+import { tenantGuardCodeOf } from '../support/error-code.js';
 
-async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'none' | 'foreign'> {
-  try {
-    await p;
-    return 'none';
-  } catch (err) {
-    return isTenantGuardError(err) ? err.code : 'foreign';
-  }
-}
+const codeOf = tenantGuardCodeOf;
 
 describe('vault: master key rotation, org key rotation, crypto-shredding', () => {
   const db = useTestDatabase();

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isTenantGuardError, type ErrorCode } from '../../src/errors.js';
+import { isTenantGuardError } from '../../src/errors.js';
 import { withTenant, type TenantDb } from '../../src/tenancy/index.js';
 import { Fernet } from '../../src/crypto/fernet.js';
 import { createVault, type Vault } from '../../src/crypto/vault.js';
@@ -9,15 +9,9 @@ import type { VaultAuditEvent } from '../../src/crypto/vault-context.js';
 import { unwrapDataKey } from '../../src/crypto/vault-format.js';
 import { useTestDatabase } from '../support/db.js';
 import { createAuditProbe, mutableKeys, newOrg, probeEvents } from './vault-fixtures.js';
+import { tenantGuardCodeOf } from '../support/error-code.js';
 
-async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'none' | 'foreign'> {
-  try {
-    await p;
-    return 'none';
-  } catch (err) {
-    return isTenantGuardError(err) ? err.code : 'foreign';
-  }
-}
+const codeOf = tenantGuardCodeOf;
 
 describe('vault: secrets per org, inside withTenant', () => {
   const db = useTestDatabase();
