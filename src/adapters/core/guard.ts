@@ -4,7 +4,7 @@
  * the handler a tenant transaction, and audit what happened.
  */
 import type { AuditEvent, AuditLog } from '../../audit/index.js';
-import { TenantGuardError, isTenantGuardError, type ErrorCode } from '../../errors.js';
+import { TenantGuardError, isTenantGuardError } from '../../errors.js';
 import type { CompiledPrincipal, PermissionEngine } from '../../rbac/index.js';
 import type { Permission } from '../../rbac/index.js';
 import {
@@ -19,7 +19,7 @@ import {
 } from '../../tenancy/index.js';
 import { bearerToken } from './bearer.js';
 import { findOrgIdInInput } from './org-smuggling.js';
-import { problem, problemForError, type ProblemDetails } from './problem.js';
+import { problem, type ProblemDetails } from './problem.js';
 
 /** Verifies access tokens; `createSessions(...)` satisfies it. */
 export interface AccessTokenVerifier {
@@ -285,18 +285,7 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
   };
 }
 
-/** The problem for an error thrown inside a handler (re-exported for adapters). */
-export function problemFromHandlerError(err: unknown, requestId: string): ProblemDetails {
-  return problemForError(err, requestId);
-}
-
 /** Error to throw from a handler when a row is not visible (another org's, or absent): answers 404. */
 export function notFound(what = 'resource'): TenantGuardError {
   return new TenantGuardError('RESOURCE_NOT_FOUND', `No such ${what}.`);
 }
-
-/** Codes the adapters answer with. */
-export type AdapterErrorCode = Extract<
-  ErrorCode,
-  'AUTH_TOKEN_MISSING' | 'AUTH_TOKEN_INVALID' | 'PERMISSION_DENIED' | 'RESOURCE_NOT_FOUND' | 'ORG_ID_IN_CLIENT_INPUT' | 'REQUEST_INVALID' | 'INTERNAL_ERROR'
->;
