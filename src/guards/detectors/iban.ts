@@ -60,8 +60,10 @@ function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
-/** Scratch buffer for the alphanumerics of one candidate (an IBAN has at most 34). */
-const CODES = new Uint8Array(34);
+/** The longest registered IBAN. */
+const IBAN_MAX = 34;
+/** Scratch buffer for the alphanumerics of one candidate. */
+const CODES = new Uint8Array(IBAN_MAX);
 
 /** mod-97 over CODES[0..len) rearranged (first four last), upper-case letters as 10-35. */
 function mod97Codes(len: number): number {
@@ -73,7 +75,74 @@ function mod97Codes(len: number): number {
   return rem;
 }
 
-/** Detector for IBANs. @internal */
+/** Registered lengths by the two letters' codes (either case), 0 for no country: no string work per candidate. */
+const LENGTH_BY_CODE = new Uint8Array(26 * 26);
+for (const [cc, len] of Object.entries(IBAN_LENGTHS)) LENGTH_BY_CODE[(cc.charCodeAt(0) - 65) * 26 + (cc.charCodeAt(1) - 65)] = len;
+
+function registeredLength(text: string, at: number): number {
+  // The candidate regex guarantees two ASCII letters here; `| 32` folds them to lower case.
+  return LENGTH_BY_CODE[((text.charCodeAt(at) | 32) - 97) * 26 + ((text.charCodeAt(at + 1) | 32) - 97)] ?? 0;
+}
+
+/** Token scratch (start, end, cumulative count of alphanumerics), grown on demand and reused across calls. */
+let tokStart = new Int32Array(256);
+let tokEnd = new Int32Array(256);
+let tokCum = new Int32Array(256);
+
+function doubled(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/**
+ * Reads the "segment" starting at `from`: alphanumeric runs (tokens) joined by
+ * single spaces, which is exactly how far a candidate's walk can reach (a
+ * candidate starts a token, and its first four characters are contiguous, so
+ * every space it meets is allowed). A token longer than any IBAN is read only
+ * that far and ends the segment: no walk can end inside or after it. Returns
+ * the number of tokens.
+ */
+function readSegment(text: string, from: number): number {
+  let n = 0;
+  let cum = 0;
+  let s = from;
+  for (;;) {
+    const limit = Math.min(text.length, s + IBAN_MAX + 1);
+    let e = s;
+    while (e < limit && isAlnum(text.charCodeAt(e))) e += 1;
+    if (n === tokStart.length) {
+      tokStart = doubled(tokStart);
+      tokEnd = doubled(tokEnd);
+      tokCum = doubled(tokCum);
+    }
+    cum += e - s;
+    tokStart[n] = s;
+    tokEnd[n] = e;
+    tokCum[n] = cum;
+    n += 1;
+    if (e - s > IBAN_MAX || text.charCodeAt(e) !== 32 || e + 1 >= text.length || !isAlnum(text.charCodeAt(e + 1))) return n;
+    s = e + 1;
+  }
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
+ * Detector for IBANs. The first candidate of a segment reads the whole
+ * segment once; every candidate in it (a token that starts with a country
+ * code and check digits) then needs only the cumulative counts: its IBAN ends
+ * at the token end where exactly the country's length of alphanumerics has
+ * been seen, or it is none. Dense prefixes ("GB82 GB82 ...") would otherwise
+ * walk the same 22-34 characters again from every candidate.
+ * @internal
+ */
 export const ibanDetector: Detector = {
   name: 'iban',
   types: ['IBAN'],
@@ -81,30 +150,44 @@ export const ibanDetector: Detector = {
   patterns: [IBAN_CANDIDATE, / /g, /^[A-Z]{2}\d{2}[A-Z0-9]+$/],
   find(text: string, out: DetectorMatch[]): void {
     IBAN_CANDIDATE.lastIndex = 0;
-    for (let m = IBAN_CANDIDATE.exec(text); m !== null; m = IBAN_CANDIDATE.exec(text)) {
-      const start = m.index;
-      const want = IBAN_LENGTHS[m[0].slice(0, 2).toUpperCase()];
-      if (want === undefined) continue;
-      // Walk exactly `want` alphanumerics (single spaces allowed between them, after the first four).
-      let i = start;
-      let count = 0;
-      while (i < text.length && count < want) {
-        let c = text.charCodeAt(i);
-        if (isAlnum(c)) {
-          if (c >= 97) c -= 32; // upper-case
-          CODES[count] = c;
-          count += 1;
-          i += 1;
-        } else if (c === 32 && count >= 4 && i + 1 < text.length && isAlnum(text.charCodeAt(i + 1))) {
-          i += 1;
-        } else break;
+    // test() rather than exec(): no match array per candidate; every match is 4 code units long.
+    while (IBAN_CANDIDATE.test(text)) {
+      const first = IBAN_CANDIDATE.lastIndex - 4;
+      if (registeredLength(text, first) === 0) continue;
+      const n = readSegment(text, first);
+      // Every later candidate in this segment starts one of its tokens (after a space): handled here.
+      let next = 0; // first token that may start an IBAN (after one found, the next starts past its end)
+      let t = 0;
+      let lastTarget = 0;
+      for (let k = 0; k < n; k += 1) {
+        if (k < next) continue;
+        const start = tokStart[k] ?? 0;
+        if ((tokEnd[k] ?? 0) - start < 4) continue;
+        if (!isLetter(text.charCodeAt(start)) || !isLetter(text.charCodeAt(start + 1))) continue;
+        if (!isDigit(text.charCodeAt(start + 2)) || !isDigit(text.charCodeAt(start + 3))) continue;
+        const want = registeredLength(text, start);
+        if (want === 0) continue;
+        // The token where `want` alphanumerics end, if any ends exactly there. Targets grow from one candidate
+        // to the next (same country), so the search resumes where the last one stopped.
+        const target = (k === 0 ? 0 : (tokCum[k - 1] ?? 0)) + want;
+        if (target < lastTarget || t < k) t = k;
+        lastTarget = target;
+        while (t < n && (tokCum[t] ?? 0) < target) t += 1;
+        if (t >= n || tokCum[t] !== target) continue;
+        const end = tokEnd[t] ?? 0;
+        let count = 0;
+        for (let i = start; i < end; i += 1) {
+          const c = text.charCodeAt(i);
+          if (c !== 32) {
+            CODES[count] = c >= 97 ? c - 32 : c; // upper-case
+            count += 1;
+          }
+        }
+        if (mod97Codes(want) !== 1) continue;
+        out.push({ type: 'IBAN', start, end, rule: 'iban-mod97' });
+        next = t + 1;
       }
-      if (count !== want) continue;
-      // The IBAN must end at a word boundary, not in the middle of a token.
-      if (i < text.length && isAlnum(text.charCodeAt(i))) continue;
-      if (mod97Codes(want) !== 1) continue;
-      out.push({ type: 'IBAN', start, end: i, rule: 'iban-mod97' });
-      IBAN_CANDIDATE.lastIndex = i;
+      IBAN_CANDIDATE.lastIndex = tokEnd[n - 1] ?? text.length;
     }
   },
 };
