@@ -14,9 +14,12 @@ import { KeywordIndex } from './context.js';
  * A run of digit groups separated by one space or dash, with at least 12
  * digits (checked by the lookahead, so short numbers never leave the regex
  * engine). The lookbehind stops a match from starting inside a longer run,
- * which keeps the scan linear.
+ * which keeps the scan linear. The first digit is matched before the
+ * lookahead (which then wants 11 more): a pattern that starts by consuming a
+ * digit lets V8 skip ahead to the next digit instead of trying the
+ * lookahead at every position (about 4x faster on prose).
  */
-export const CARD_CANDIDATE = /(?<![\w.,-])(?=(?:\d[ -]?){12})\d{1,19}(?:[ -]\d{1,19}){0,9}(?![\w-]|[.,]\d)/g;
+export const CARD_CANDIDATE = /(?<![\w.,-])\d(?=(?:[ -]?\d){11})\d{0,18}(?:[ -]\d{1,19}){0,9}(?![\w-]|[.,]\d)/g;
 /** Words that make a number a card number. */
 export const CARD_CONTEXT = /\b(?:cards?|cc|credit|debit|visa|master ?card|amex|american express|maestro|jcb|discover|diners|unionpay|pan)\b/gi;
 /** Words right before a number that say it is an identifier of something else. */

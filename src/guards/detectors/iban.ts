@@ -88,6 +88,7 @@ function registeredLength(text: string, at: number): number {
 let tokStart = new Int32Array(256);
 let tokEnd = new Int32Array(256);
 let tokCum = new Int32Array(256);
+const SCRATCH_KEEP = 4096;
 
 function doubled(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const b = new Int32Array(a.length * 2);
@@ -188,6 +189,12 @@ export const ibanDetector: Detector = {
         next = t + 1;
       }
       IBAN_CANDIDATE.lastIndex = tokEnd[n - 1] ?? text.length;
+    }
+    // Do not keep megabytes of scratch alive after one huge input.
+    if (tokStart.length > SCRATCH_KEEP) {
+      tokStart = new Int32Array(256);
+      tokEnd = new Int32Array(256);
+      tokCum = new Int32Array(256);
     }
   },
 };
