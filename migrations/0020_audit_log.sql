@@ -1,18 +1,27 @@
 -- tenantguard 0020: the append-only, hash-chained security audit log.
 --
 -- tenantguard.security_audit_log is partitioned by month on created_at. Every
--- row carries a per-org sequence number (seq), the hash of the org's previous
--- row (prev_hash) and its own hash = sha256(prev_hash || canonical row text),
--- all computed HERE by a SECURITY DEFINER trigger: whatever the application
--- sends for id, seq, prev_hash or hash is overwritten.
+-- row carries a per-org sequence number (seq), the hash of the previous row
+-- of its chain (prev_hash) and its own hash = sha256(prev_hash || canonical
+-- row text), all computed HERE by a SECURITY DEFINER trigger: whatever the
+-- application sends for id, seq, prev_hash or hash is overwritten.
 --
 -- Performance design (see docs/guides/audit.md):
 --  * one chain per org, so orgs never wait on each other;
---  * the org's head (last seq and hash) lives in audit_chain_head and is
---    locked FOR UPDATE once per org per transaction; later rows of the same
---    transaction read it from a transaction-local setting (a cache that
---    PostgreSQL itself reverts on ROLLBACK and ROLLBACK TO SAVEPOINT), so a
---    50,000-row statement is one lock and one head update, not 50,000;
+--  * each org's chain is braided from 16 lanes. Lane L holds the seqs
+--    L+1, L+17, L+33, ... with no gaps: its n-th row has seq (n-1)*16 + L + 1
+--    and links to the lane's previous row, seq - 16. A writer takes the
+--    least advanced lane no one else holds (FOR UPDATE SKIP LOCKED), so up to
+--    16 transactions of one org chain at once and commit together (a single
+--    head would hold every writer of the org through the previous one's
+--    COMMIT, WAL flush included). One writer at a time fills the lanes in
+--    turn and gets seq 1, 2, 3, ...;
+--  * a lane's head (last seq and hash) lives in audit_chain_head and is
+--    locked once per org per transaction; later rows of the same transaction
+--    stay in that lane and read the head from a transaction-local setting (a
+--    cache that PostgreSQL itself reverts on ROLLBACK and ROLLBACK TO
+--    SAVEPOINT), so a 50,000-row statement is one lock and one head update,
+--    not 50,000;
 --  * the head row is written back once per statement (AFTER STATEMENT).
 --
 -- Immutability: BEFORE UPDATE/DELETE row triggers and a BEFORE TRUNCATE
@@ -46,20 +55,24 @@ CREATE TABLE IF NOT EXISTS tenantguard.security_audit_log (
 COMMENT ON TABLE tenantguard.security_audit_log IS
   'Append-only security audit log, one hash chain per org (org_id NULL = the system chain). Rows leave only through the retention job, which archives them first and keeps an anchor.';
 
--- One index serves the chain walk, keyset pagination (seq order is time order
--- within an org) and the org filter of every query.
+-- One index serves the chain walk (a lane's previous row is at seq - 16),
+-- keyset pagination and the org filter of every query.
 CREATE INDEX IF NOT EXISTS security_audit_log_org_seq ON tenantguard.security_audit_log (org_id, seq);
 
--- The head of each org's chain. org_id is the nil uuid for the system chain.
+-- The heads of each org's 16 lanes, created together on the org's first row.
+-- org_id is the nil uuid for the system chain. An unused lane's seq is
+-- lane + 1 - 16 (its first row gets lane + 1) and its hash is all zeros.
 CREATE TABLE IF NOT EXISTS tenantguard.audit_chain_head (
-  org_id  uuid PRIMARY KEY,
+  org_id  uuid        NOT NULL,
+  lane    smallint    NOT NULL CHECK (lane BETWEEN 0 AND 15),
   seq     bigint      NOT NULL,
   hash    bytea       NOT NULL,
   prev_hash bytea     NOT NULL,
-  last_at timestamptz NOT NULL
+  last_at timestamptz NOT NULL,
+  PRIMARY KEY (org_id, lane)
 );
 COMMENT ON TABLE tenantguard.audit_chain_head IS
-  'Last seq and hash of each org''s audit chain (nil uuid = system chain). Written only by the audit triggers.';
+  'Last seq and hash of each lane of each org''s audit chain (nil uuid = system chain). Written only by the audit triggers.';
 
 -- What retention archived: the chain of what remains starts after the anchor.
 CREATE TABLE IF NOT EXISTS tenantguard.audit_chain_anchor (
@@ -75,7 +88,7 @@ CREATE TABLE IF NOT EXISTS tenantguard.audit_chain_anchor (
   PRIMARY KEY (org_id, through_seq)
 );
 COMMENT ON TABLE tenantguard.audit_chain_anchor IS
-  'One row per org per archived audit partition: the archived seq range, the hash before it and the last hash in it.';
+  'One row per org lane per archived audit partition: the archived seq range of the lane, the hash before it and the last hash in it.';
 
 -- ---------------------------------------------------------------------------
 -- the canonical row text that is hashed
@@ -114,9 +127,18 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
   k uuid := coalesce(NEW.org_id, '00000000-0000-0000-0000-000000000000'::uuid);
-  g text;
-  c text;
+  g text;        -- this org's lane state in this transaction (setting name)
+  st text;       -- 'l1.l2.l3:i:f': lanes held, in use order; next index; 1 = grabbing failed
+  held int[];
+  i int;
+  failed boolean;
+  use_lane int;
+  c text;        -- a held lane's head: 'seq,hash hex,created_at'
   t text;
+  f_lane int;
+  f_seq bigint;
+  f_hash bytea;
+  f_at timestamptz;
   routed timestamptz := NEW.created_at;
 BEGIN
   -- created_at: the database's clock. Only a superuser session that sets
@@ -131,52 +153,104 @@ BEGIN
   END IF;
   NEW.id := nextval('tenantguard.security_audit_log_id_seq');
   g := 'tenantguard_audit.h' || replace(k::text, '-', '');
-  c := current_setting(g, true);
-  IF c IS NULL OR c = '' THEN
-    -- First row of this org in this transaction: one UPDATE locks the head,
-    -- computes this row's link and advances the head. It waits for a
-    -- concurrent writer of the same org and, under REPEATABLE READ or
-    -- SERIALIZABLE, fails with 40001 instead of chaining onto a stale head.
-    -- created_at never goes below the head's, so each org's rows are in seq
-    -- order in time and partitions hold contiguous chain segments.
-    UPDATE tenantguard.audit_chain_head h
-       SET seq = h.seq + 1,
-           last_at = greatest(h.last_at, routed),
-           hash = tenantguard.audit_row_hash(h.hash, NEW.id, NEW.org_id, h.seq + 1, greatest(h.last_at, routed),
-             NEW.user_id, NEW.user_email, NEW.user_role, NEW.ip_address, NEW.user_agent, NEW.action,
-             NEW.resource_type, NEW.resource_id, NEW.details, NEW.request_id, NEW.session_id),
-           prev_hash = h.hash
-     WHERE h.org_id = k
-     RETURNING h.seq, h.prev_hash, h.hash, h.last_at INTO NEW.seq, NEW.prev_hash, NEW.hash, NEW.created_at;
-    IF NOT FOUND THEN
-      INSERT INTO tenantguard.audit_chain_head (org_id, seq, hash, prev_hash, last_at)
-        VALUES (k, 0, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea,
-                '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea, '-infinity')
-        ON CONFLICT (org_id) DO NOTHING;
-      UPDATE tenantguard.audit_chain_head h
-         SET seq = h.seq + 1,
-             last_at = greatest(h.last_at, routed),
-             hash = tenantguard.audit_row_hash(h.hash, NEW.id, NEW.org_id, h.seq + 1, greatest(h.last_at, routed),
-               NEW.user_id, NEW.user_email, NEW.user_role, NEW.ip_address, NEW.user_agent, NEW.action,
-               NEW.resource_type, NEW.resource_id, NEW.details, NEW.request_id, NEW.session_id),
-             prev_hash = h.hash
-       WHERE h.org_id = k
-       RETURNING h.seq, h.prev_hash, h.hash, h.last_at INTO NEW.seq, NEW.prev_hash, NEW.hash, NEW.created_at;
+  st := current_setting(g, true);
+  IF st IS NULL OR st = '' THEN
+    -- First row of this org in this transaction: one UPDATE locks the least
+    -- advanced lane no other transaction holds, computes this row's link and
+    -- advances that lane's head. Only when all 16 lanes are held does it wait
+    -- (for the least advanced one). Under REPEATABLE READ or SERIALIZABLE a
+    -- lane advanced since the snapshot fails with 40001 instead of chaining
+    -- onto a stale head. created_at never goes below the lane head's, so each
+    -- lane's rows are in seq order in time and partitions hold contiguous
+    -- lane segments.
+    FOR attempt IN 1..3 LOOP
+      IF attempt < 3 THEN
+        UPDATE tenantguard.audit_chain_head h
+           SET seq = h.seq + 16,
+               last_at = greatest(h.last_at, routed),
+               hash = tenantguard.audit_row_hash(h.hash, NEW.id, NEW.org_id, h.seq + 16, greatest(h.last_at, routed),
+                 NEW.user_id, NEW.user_email, NEW.user_role, NEW.ip_address, NEW.user_agent, NEW.action,
+                 NEW.resource_type, NEW.resource_id, NEW.details, NEW.request_id, NEW.session_id),
+               prev_hash = h.hash
+         WHERE (h.org_id, h.lane) = (SELECT x.org_id, x.lane FROM tenantguard.audit_chain_head x
+                                      WHERE x.org_id = k ORDER BY x.seq LIMIT 1 FOR UPDATE SKIP LOCKED)
+         RETURNING h.seq, h.prev_hash, h.hash, h.last_at INTO NEW.seq, NEW.prev_hash, NEW.hash, NEW.created_at;
+      ELSE
+        UPDATE tenantguard.audit_chain_head h
+           SET seq = h.seq + 16,
+               last_at = greatest(h.last_at, routed),
+               hash = tenantguard.audit_row_hash(h.hash, NEW.id, NEW.org_id, h.seq + 16, greatest(h.last_at, routed),
+                 NEW.user_id, NEW.user_email, NEW.user_role, NEW.ip_address, NEW.user_agent, NEW.action,
+                 NEW.resource_type, NEW.resource_id, NEW.details, NEW.request_id, NEW.session_id),
+               prev_hash = h.hash
+         WHERE (h.org_id, h.lane) = (SELECT x.org_id, x.lane FROM tenantguard.audit_chain_head x
+                                      WHERE x.org_id = k ORDER BY x.seq LIMIT 1 FOR UPDATE)
+         RETURNING h.seq, h.prev_hash, h.hash, h.last_at INTO NEW.seq, NEW.prev_hash, NEW.hash, NEW.created_at;
+      END IF;
+      EXIT WHEN FOUND;
+      IF attempt = 1 THEN
+        -- A new org (or every lane held): create the 16 lanes if missing.
+        INSERT INTO tenantguard.audit_chain_head (org_id, lane, seq, hash, prev_hash, last_at)
+          SELECT k, l, l + 1 - 16,
+                 '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea,
+                 '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea, '-infinity'
+            FROM generate_series(0, 15) l
+          ON CONFLICT (org_id, lane) DO NOTHING;
+      END IF;
+    END LOOP;
+    IF NEW.seq IS NULL THEN
+      RAISE EXCEPTION 'tenantguard: no audit chain head for org %', k USING ERRCODE = 'internal_error';
     END IF;
+    use_lane := (NEW.seq - 1) % 16;
+    st := use_lane::text || ':0:0';
   ELSE
-    -- Later rows of the same transaction: the head is ours (locked) and
-    -- cached in a transaction-local setting, which PostgreSQL reverts on
-    -- ROLLBACK and ROLLBACK TO SAVEPOINT together with the rows. No per-row
-    -- UPDATE of the head: that would make bulk inserts quadratic.
-    NEW.seq := split_part(c, ',', 1)::bigint + 1;
+    -- Later rows of the same transaction. Lanes held by this transaction
+    -- stay locked until it ends, and their heads are cached in
+    -- transaction-local settings, which PostgreSQL reverts on ROLLBACK and
+    -- ROLLBACK TO SAVEPOINT together with the rows. No per-row UPDATE of a
+    -- head: that would make bulk inserts quadratic.
+    --
+    -- So that a transaction's rows get consecutive seqs (one writer: 1, 2,
+    -- 3, ...) rather than every 16th, a READ COMMITTED transaction takes one
+    -- more free lane per row (SKIP LOCKED, never waiting) until it holds all
+    -- 16 or none is free, and uses its lanes in turn, the least advanced
+    -- first. Under REPEATABLE READ or SERIALIZABLE it stays in its first
+    -- lane: taking a lane advanced since the snapshot would fail with 40001.
+    held := string_to_array(split_part(st, ':', 1), '.')::int[];
+    i := split_part(st, ':', 2)::int;
+    failed := split_part(st, ':', 3) = '1';
+    use_lane := held[i + 1];
+    c := current_setting(g || 'l' || use_lane);
+    IF NOT failed AND cardinality(held) < 16 THEN
+      IF current_setting('transaction_isolation') = 'read committed' THEN
+        SELECT x.lane, x.seq, x.hash, x.last_at INTO f_lane, f_seq, f_hash, f_at
+          FROM tenantguard.audit_chain_head x
+         WHERE x.org_id = k AND x.lane <> ALL (held)
+         ORDER BY x.seq LIMIT 1 FOR UPDATE SKIP LOCKED;
+      END IF;
+      IF f_lane IS NULL THEN
+        failed := true;
+      ELSIF f_seq < split_part(c, ',', 1)::bigint THEN
+        -- Less advanced than the lane due next: use it now, then that one.
+        held := held[1:i] || f_lane || held[i + 1:];
+        use_lane := f_lane;
+        c := f_seq::text || ',' || encode(f_hash, 'hex') || ',' || f_at::text;
+      ELSE
+        held := held[1:i + 1] || f_lane || held[i + 2:];
+        PERFORM set_config(g || 'l' || f_lane, f_seq::text || ',' || encode(f_hash, 'hex') || ',' || f_at::text, true);
+      END IF;
+    END IF;
+    NEW.seq := split_part(c, ',', 1)::bigint + 16;
     NEW.prev_hash := decode(split_part(c, ',', 2), 'hex');
     NEW.created_at := greatest(split_part(c, ',', 3)::timestamptz, routed);
     NEW.hash := tenantguard.audit_row_hash(NEW.prev_hash, NEW.id, NEW.org_id, NEW.seq, NEW.created_at,
       NEW.user_id, NEW.user_email, NEW.user_role, NEW.ip_address, NEW.user_agent, NEW.action,
       NEW.resource_type, NEW.resource_id, NEW.details, NEW.request_id, NEW.session_id);
+    st := array_to_string(held, '.') || ':' || ((i + 1) % cardinality(held))::text || ':' || CASE WHEN failed THEN '1' ELSE '0' END;
+    -- This lane's head row is now behind: the statement trigger writes it back.
     t := current_setting('tenantguard_audit.touched', true);
-    IF t IS NULL OR position(g IN t) = 0 THEN
-      PERFORM set_config('tenantguard_audit.touched', coalesce(t, '') || g || ';', true);
+    IF t IS NULL OR position(g || 'l' || use_lane || ';' IN t) = 0 THEN
+      PERFORM set_config('tenantguard_audit.touched', coalesce(t, '') || g || 'l' || use_lane || ';', true);
     END IF;
   END IF;
   IF NEW.created_at <> routed
@@ -186,12 +260,13 @@ BEGIN
   END IF;
   -- The cache lives for this transaction only; timestamptz text round-trips
   -- exactly within one session.
-  PERFORM set_config(g, NEW.seq::text || ',' || encode(NEW.hash, 'hex') || ',' || NEW.created_at::text, true);
+  PERFORM set_config(g, st, true);
+  PERFORM set_config(g || 'l' || use_lane, NEW.seq::text || ',' || encode(NEW.hash, 'hex') || ',' || NEW.created_at::text, true);
   RETURN NEW;
 END
 $fn$;
 COMMENT ON FUNCTION tenantguard.audit_chain_row() IS
-  'BEFORE INSERT row trigger: assigns id, seq, prev_hash, hash and created_at of an audit row (per-org chain).';
+  'BEFORE INSERT row trigger: assigns id, seq, prev_hash, hash and created_at of an audit row (per-org chain of 16 lanes).';
 
 CREATE OR REPLACE FUNCTION tenantguard.audit_chain_flush_heads()
 RETURNS void
@@ -207,13 +282,14 @@ BEGIN
   IF t IS NULL OR t = '' THEN
     RETURN;
   END IF;
+  -- Each entry names one lane of one org: 'tenantguard_audit.h<org hex>l<lane>'.
   FOREACH g IN ARRAY string_to_array(rtrim(t, ';'), ';') LOOP
     c := current_setting(g);
     UPDATE tenantguard.audit_chain_head
        SET seq = split_part(c, ',', 1)::bigint,
            hash = decode(split_part(c, ',', 2), 'hex'),
            last_at = split_part(c, ',', 3)::timestamptz
-     WHERE org_id = substr(g, 20)::uuid;
+     WHERE org_id = substr(g, 20, 32)::uuid AND lane = substr(g, 53)::smallint;
   END LOOP;
   PERFORM set_config('tenantguard_audit.touched', '', true);
 END

@@ -1,9 +1,14 @@
 -- tenantguard 0021: audit chain verification in the database.
 --
--- Walks one org's chain in seq order (org_id NULL = the system chain) in a
--- single pass and reports the first broken or missing link. SECURITY INVOKER:
--- the application runs it inside the org's tenant transaction, so RLS lets it
--- see that org's rows, head and anchors only.
+-- Walks one org's chain (org_id NULL = the system chain) in a single pass in
+-- seq order and reports the first broken or missing link. Each org's chain
+-- is braided from 16 gap-free lanes (see 0020): a row's predecessor is the
+-- row at seq - 16, which a RANGE window frame finds without a sort; the few
+-- rows whose predecessor lies outside the walk (the first row of each lane,
+-- a row after a gap) are checked against the row before the range, the
+-- retention anchor or the lane's genesis. SECURITY INVOKER: the application
+-- runs it inside the org's tenant transaction, so RLS lets it see that org's
+-- rows, heads and anchors only.
 
 CREATE OR REPLACE FUNCTION tenantguard.audit_verify_chain(p_org uuid, p_from bigint DEFAULT NULL, p_to bigint DEFAULT NULL)
 RETURNS TABLE (ok boolean, checked bigint, broken_seq bigint, broken_id bigint, reason text)
@@ -14,38 +19,21 @@ AS $fn$
 DECLARE
   k uuid := coalesce(p_org, '00000000-0000-0000-0000-000000000000'::uuid);
   pred text := CASE WHEN p_org IS NULL THEN 'l.org_id IS NULL' ELSE 'l.org_id = $1' END;
-  start_seq bigint := 0;
-  start_hash bytea := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
-  h_seq bigint;
-  h_hash bytea;
-  a_seq bigint;
-  a_hash bytea;
-  n bigint;
-  bad record;
-  last_seq bigint;
-  last_hash bytea;
+  zero bytea := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
+  heads bigint[];
+  res record;
+  e record;
+  hd record;
+  p bigint;
+  want bytea;
+  lower_seq bigint;
+  -- the first problem found so far (lowest broken seq wins)
+  f_seq bigint;
+  f_id bigint;
+  f_reason text;
 BEGIN
-  -- Where the walk starts: the newest anchor at or before p_from - 1 (rows up
-  -- to it were archived), else the row just before p_from, else genesis.
-  SELECT a.through_seq, a.hash INTO a_seq, a_hash FROM tenantguard.audit_chain_anchor a
-   WHERE a.org_id = k AND (p_from IS NULL OR a.through_seq <= p_from - 1)
-   ORDER BY a.through_seq DESC LIMIT 1;
-  IF a_seq IS NOT NULL THEN
-    start_seq := a_seq;
-    start_hash := a_hash;
-  END IF;
-  IF p_from IS NOT NULL AND p_from - 1 > start_seq THEN
-    EXECUTE format('SELECT l.hash FROM tenantguard.security_audit_log l WHERE %s AND l.seq = $2 ORDER BY l.id LIMIT 1', pred)
-      INTO last_hash USING p_org, p_from - 1;
-    IF last_hash IS NULL THEN
-      ok := false; checked := 0; broken_seq := p_from - 1; broken_id := NULL;
-      reason := format('missing: seq %s (the link before the requested range) is not in the log', p_from - 1);
-      RETURN NEXT; RETURN;
-    END IF;
-    start_seq := p_from - 1;
-    start_hash := last_hash;
-    last_hash := NULL;
-  END IF;
+  -- heads[lane + 1] = the seq of the lane's head.
+  SELECT array_agg(h.seq ORDER BY h.lane) INTO heads FROM tenantguard.audit_chain_head h WHERE h.org_id = k;
 
   EXECUTE format($q$
     WITH w AS (
@@ -53,88 +41,128 @@ BEGIN
              tenantguard.audit_row_hash(l.prev_hash, l.id, l.org_id, l.seq, l.created_at, l.user_id, l.user_email,
                l.user_role, l.ip_address, l.user_agent, l.action, l.resource_type, l.resource_id, l.details,
                l.request_id, l.session_id) AS calc,
-             coalesce(lag(l.seq) OVER o, $2) + 1 AS want_seq,
-             coalesce(lag(l.hash) OVER o, $3) AS want_prev
+             lag(l.seq) OVER o AS before_seq,
+             first_value(l.hash) OVER r AS pred_hash,
+             count(*) OVER r AS pred_n
         FROM tenantguard.security_audit_log l
-       WHERE %s AND l.seq > $2 AND ($4::bigint IS NULL OR l.seq <= $4)
-      WINDOW o AS (ORDER BY l.seq, l.id)
+       WHERE %s AND ($2::bigint IS NULL OR l.seq >= $2) AND ($3::bigint IS NULL OR l.seq <= $3)
+      WINDOW o AS (ORDER BY l.seq, l.id),
+             r AS (ORDER BY l.seq RANGE BETWEEN 16 PRECEDING AND 16 PRECEDING)
     ), c AS (
-      SELECT w.*, CASE
-          WHEN w.seq > w.want_seq THEN 'missing'
-          WHEN w.seq < w.want_seq THEN 'duplicate'
-          WHEN w.prev_hash <> w.want_prev THEN 'prev_hash'
+      SELECT w.seq, w.id, w.prev_hash, w.calc = w.hash AS hash_ok, CASE
+          WHEN w.seq < 1 THEN 'seq'
+          WHEN w.before_seq = w.seq THEN 'duplicate'
+          WHEN ($4::bigint[])[((w.seq - 1) %% 16) + 1] IS NULL THEN 'nohead'
+          WHEN w.seq > ($4::bigint[])[((w.seq - 1) %% 16) + 1] THEN 'beyond'
+          WHEN w.pred_n = 0 THEN 'edge'
+          WHEN w.prev_hash <> w.pred_hash THEN 'prev_hash'
           WHEN w.calc <> w.hash THEN 'hash'
         END AS why
         FROM w
     )
     SELECT count(*) AS n,
-           (array_agg(ROW(c.seq, c.id, c.why, c.want_seq)::text ORDER BY c.seq, c.id) FILTER (WHERE c.why IS NOT NULL))[1] AS first_bad,
-           max(c.seq) AS last_seq
+           (array_agg(ROW(c.seq, c.id, c.why)::text ORDER BY c.seq, c.id) FILTER (WHERE c.why IS NOT NULL AND c.why <> 'edge'))[1] AS first_bad,
+           array_agg(c.seq ORDER BY c.seq, c.id) FILTER (WHERE c.why = 'edge') AS edge_seq,
+           array_agg(c.id ORDER BY c.seq, c.id) FILTER (WHERE c.why = 'edge') AS edge_id,
+           array_agg(c.prev_hash ORDER BY c.seq, c.id) FILTER (WHERE c.why = 'edge') AS edge_prev,
+           array_agg(c.hash_ok ORDER BY c.seq, c.id) FILTER (WHERE c.why = 'edge') AS edge_ok
       FROM c
-  $q$, pred) INTO bad USING p_org, start_seq, start_hash, p_to;
+  $q$, pred) INTO res USING p_org, p_from, p_to, heads;
 
-  n := bad.n;
-  checked := n;
-  IF bad.first_bad IS NOT NULL THEN
+  checked := res.n;
+
+  IF res.first_bad IS NOT NULL THEN
     DECLARE
-      parts text[] := string_to_array(trim(both '()' FROM bad.first_bad), ',');
+      parts text[] := string_to_array(trim(both '()' FROM res.first_bad), ',');
       b_seq bigint := parts[1]::bigint;
       b_id bigint := parts[2]::bigint;
       why text := parts[3];
-      want bigint := parts[4]::bigint;
     BEGIN
-      ok := false;
-      IF why = 'missing' THEN
-        broken_seq := want; broken_id := b_id;
-        reason := format('missing: seq %s to %s absent before row id %s (seq %s)', want, b_seq - 1, b_id, b_seq);
-      ELSIF why = 'duplicate' THEN
-        broken_seq := b_seq; broken_id := b_id;
-        reason := format('duplicate: row id %s repeats seq %s', b_id, b_seq);
-      ELSIF why = 'prev_hash' THEN
-        broken_seq := b_seq; broken_id := b_id;
-        reason := format('prev_hash: row id %s (seq %s) does not link to the previous row', b_id, b_seq);
-      ELSE
-        broken_seq := b_seq; broken_id := b_id;
-        reason := format('hash: row id %s (seq %s) does not match its content', b_id, b_seq);
-      END IF;
-      RETURN NEXT; RETURN;
+      f_seq := b_seq; f_id := b_id;
+      f_reason := CASE why
+        WHEN 'seq' THEN format('seq: row id %s has an invalid seq %s', b_id, b_seq)
+        WHEN 'duplicate' THEN format('duplicate: row id %s repeats seq %s', b_id, b_seq)
+        WHEN 'nohead' THEN format('head: row id %s (seq %s) is in a lane that has no head', b_id, b_seq)
+        WHEN 'beyond' THEN format('beyond head: row id %s (seq %s) is past the chain head %s', b_id, b_seq, heads[((b_seq - 1) % 16) + 1])
+        WHEN 'prev_hash' THEN format('prev_hash: row id %s (seq %s) does not link to the previous row', b_id, b_seq)
+        ELSE format('hash: row id %s (seq %s) does not match its content', b_id, b_seq)
+      END;
     END;
   END IF;
 
-  IF p_to IS NULL THEN
-    -- The tail: the head says how long the chain is; deleted last rows or an
-    -- appended forgery show up here.
-    SELECT h.seq, h.hash INTO h_seq, h_hash FROM tenantguard.audit_chain_head h WHERE h.org_id = k;
-    last_seq := coalesce(bad.last_seq, start_seq);
-    IF bad.last_seq IS NOT NULL THEN
-      EXECUTE format('SELECT l.hash FROM tenantguard.security_audit_log l WHERE %s AND l.seq = $2 ORDER BY l.id DESC LIMIT 1', pred)
-        INTO last_hash USING p_org, bad.last_seq;
-    END IF;
-    last_hash := coalesce(last_hash, start_hash);
-    IF h_seq IS NULL AND last_seq > 0 THEN
-      ok := false; broken_seq := 1; broken_id := NULL;
-      reason := 'head: the chain has rows but no head';
-      RETURN NEXT; RETURN;
-    ELSIF h_seq IS NOT NULL AND h_seq > last_seq THEN
-      ok := false; broken_seq := last_seq + 1; broken_id := NULL;
-      reason := format('missing: seq %s to %s absent at the end of the chain (head is %s)', last_seq + 1, h_seq, h_seq);
-      RETURN NEXT; RETURN;
-    ELSIF h_seq IS NOT NULL AND h_seq < last_seq THEN
-      ok := false; broken_seq := h_seq + 1;
-      EXECUTE format('SELECT l.id FROM tenantguard.security_audit_log l WHERE %s AND l.seq = $2 ORDER BY l.id LIMIT 1', pred)
-        INTO broken_id USING p_org, h_seq + 1;
-      reason := format('beyond head: row id %s (seq %s) is past the chain head %s', broken_id, h_seq + 1, h_seq);
-      RETURN NEXT; RETURN;
-    ELSIF h_seq IS NOT NULL AND h_hash <> last_hash THEN
-      ok := false; broken_seq := h_seq; broken_id := NULL;
-      reason := format('head: the last row (seq %s) does not match the chain head', h_seq);
-      RETURN NEXT; RETURN;
-    END IF;
+  -- Rows whose lane predecessor is not in the walk: genesis, an anchor, the
+  -- row before the range, or missing. In an intact chain there are at most 16
+  -- (one per lane), and each lookup is one index probe.
+  IF res.edge_seq IS NOT NULL THEN
+    FOR i IN 1 .. array_length(res.edge_seq, 1) LOOP
+      p := res.edge_seq[i] - 16;
+      want := NULL;
+      IF p < 1 THEN
+        want := zero;
+      ELSE
+        SELECT a.hash INTO want FROM tenantguard.audit_chain_anchor a WHERE a.org_id = k AND a.through_seq = p;
+        IF want IS NULL THEN
+          EXECUTE format('SELECT l.hash FROM tenantguard.security_audit_log l WHERE %s AND l.seq = $2 ORDER BY l.id LIMIT 1', pred)
+            INTO want USING p_org, p;
+        END IF;
+      END IF;
+      IF want IS NULL THEN
+        -- Missing: from the lane's last surviving link below it.
+        EXECUTE format('SELECT max(l.seq) FROM tenantguard.security_audit_log l WHERE %s AND l.seq < $2 AND (l.seq - 1) %% 16 = ($2 - 1) %% 16', pred)
+          INTO lower_seq USING p_org, p;
+        lower_seq := greatest(lower_seq,
+          (SELECT max(a.through_seq) FROM tenantguard.audit_chain_anchor a WHERE a.org_id = k AND a.through_seq < p AND (a.through_seq - 1) % 16 = (p - 1) % 16),
+          ((p - 1) % 16) + 1 - 16);
+        IF f_seq IS NULL OR lower_seq + 16 < f_seq THEN
+          f_seq := lower_seq + 16; f_id := res.edge_id[i];
+          f_reason := format('missing: seq %s to %s absent before row id %s (seq %s)', lower_seq + 16, p, res.edge_id[i], res.edge_seq[i]);
+        END IF;
+      ELSIF (f_seq IS NULL OR res.edge_seq[i] < f_seq) AND res.edge_prev[i] <> want THEN
+        f_seq := res.edge_seq[i]; f_id := res.edge_id[i];
+        f_reason := format('prev_hash: row id %s (seq %s) does not link to the previous row', res.edge_id[i], res.edge_seq[i]);
+      ELSIF (f_seq IS NULL OR res.edge_seq[i] < f_seq) AND NOT res.edge_ok[i] THEN
+        f_seq := res.edge_seq[i]; f_id := res.edge_id[i];
+        f_reason := format('hash: row id %s (seq %s) does not match its content', res.edge_id[i], res.edge_seq[i]);
+      END IF;
+    END LOOP;
   END IF;
-  ok := true; broken_seq := NULL; broken_id := NULL; reason := NULL;
+
+  IF p_to IS NULL THEN
+    -- The tails: each lane's head says how long the lane is; deleted last
+    -- rows, or a changed last row, show up here.
+    IF heads IS NULL AND res.n > 0 AND f_seq IS NULL THEN
+      f_seq := 1; f_id := NULL; f_reason := 'head: the chain has rows but no head';
+    END IF;
+    FOR hd IN SELECT h.lane, h.seq, h.hash FROM tenantguard.audit_chain_head h WHERE h.org_id = k AND h.seq >= 1 ORDER BY h.seq LOOP
+      EXECUTE format('SELECT l.hash FROM tenantguard.security_audit_log l WHERE %s AND l.seq = $2 ORDER BY l.id LIMIT 1', pred)
+        INTO want USING p_org, hd.seq;
+      IF want IS NULL THEN
+        SELECT a.hash INTO want FROM tenantguard.audit_chain_anchor a WHERE a.org_id = k AND a.through_seq = hd.seq;
+      END IF;
+      IF want IS NULL THEN
+        EXECUTE format('SELECT max(l.seq) FROM tenantguard.security_audit_log l WHERE %s AND l.seq < $2 AND (l.seq - 1) %% 16 = $3', pred)
+          INTO lower_seq USING p_org, hd.seq, hd.lane;
+        lower_seq := greatest(lower_seq,
+          (SELECT max(a.through_seq) FROM tenantguard.audit_chain_anchor a WHERE a.org_id = k AND a.through_seq < hd.seq AND (a.through_seq - 1) % 16 = hd.lane),
+          hd.lane + 1 - 16);
+        IF f_seq IS NULL OR lower_seq + 16 < f_seq THEN
+          f_seq := lower_seq + 16; f_id := NULL;
+          f_reason := format('missing: seq %s to %s absent at the end of the chain (head is %s)', lower_seq + 16, hd.seq, hd.seq);
+        END IF;
+      ELSIF want <> hd.hash AND (f_seq IS NULL OR hd.seq < f_seq) THEN
+        f_seq := hd.seq; f_id := NULL;
+        f_reason := format('head: the last row (seq %s) does not match the chain head', hd.seq);
+      END IF;
+    END LOOP;
+  END IF;
+
+  ok := f_seq IS NULL;
+  broken_seq := f_seq;
+  broken_id := f_id;
+  reason := f_reason;
   RETURN NEXT;
 END
 $fn$;
 COMMENT ON FUNCTION tenantguard.audit_verify_chain(uuid, bigint, bigint) IS
-  'Verifies one org''s audit chain (NULL = system chain) from its latest anchor or p_from through p_to or the head; returns the first broken or missing link.';
+  'Verifies one org''s audit chain (NULL = system chain), all 16 lanes, over seq p_from..p_to or everything after the retention anchors; returns the first broken or missing link.';
 GRANT EXECUTE ON FUNCTION tenantguard.audit_verify_chain(uuid, bigint, bigint) TO tenantguard_app;

@@ -160,6 +160,7 @@ export type {
 // @audit-exports
 export {
   ARCHIVE_FORMAT,
+  AUDIT_CHAIN_LANES,
   AUDIT_DETAILS_MAX_BYTES,
   AUDIT_TABLE,
   DEFAULT_RETENTION,
@@ -168,6 +169,7 @@ export {
   auditRowHash,
   createAuditLog,
   csvRecord,
+  laneOf,
   neutraliseCell,
   parseAuditEvent,
   quoteCsvField,

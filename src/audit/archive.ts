@@ -1,9 +1,9 @@
 /**
  * Archive files written by the retention job, and their verification:
  * `<partition>.ndjson.gz` (one {@link CanonicalAuditRow} per line, ordered by
- * org then seq) and `<partition>.manifest.json` ({@link ArchiveManifest}).
- * An archive verifies on its own (file sha256, row count, every org's chain
- * segment recomputed) and against its anchors in the database.
+ * org, lane, then seq) and `<partition>.manifest.json` ({@link ArchiveManifest}).
+ * An archive verifies on its own (file sha256, row count, every lane segment
+ * of every org recomputed) and against its anchors in the database.
  *
  * @module audit
  */
@@ -13,15 +13,17 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { type CanonicalAuditRow, auditRowHash } from './canonical.js';
+import { AUDIT_CHAIN_LANES, type CanonicalAuditRow, auditRowHash, laneOf } from './canonical.js';
 
 /** Format tag written into every manifest. */
 export const ARCHIVE_FORMAT = 'tenantguard-audit-archive/1';
 
-/** One org's chain segment inside an archive (orgId null = system chain). */
+/** One lane segment of one org's chain inside an archive (orgId null = system chain). */
 export interface ArchiveChain {
   /** The org, or null for the system chain. */
   orgId: string | null;
+  /** The lane (0-15) of the org's chain; see {@link AUDIT_CHAIN_LANES}. */
+  lane: number;
   /** First seq of the segment. */
   firstSeq: number;
   /** Last seq of the segment. */
@@ -84,24 +86,26 @@ export interface ArchiveVerification {
   problems: string[];
 }
 
-/** Tracks chain segments while rows stream by (ordered by org, then seq). */
+/** Tracks chain segments while rows stream by (ordered by org, lane, then seq). */
 export class ChainTracker {
   readonly chains: ArchiveChain[] = [];
   readonly problems: string[] = [];
   private current: ArchiveChain | undefined;
 
-  /** Adds one row; records a problem when it does not continue its org's segment. */
+  /** Adds one row; records a problem when it does not continue its lane's segment. */
   add(row: CanonicalAuditRow, recompute: boolean): void {
     const seq = Number(row.seq);
+    const lane = laneOf(seq);
     const c = this.current;
-    if (c === undefined || c.orgId !== row.orgId) {
-      if (this.chains.some((x) => x.orgId === row.orgId)) {
-        this.problems.push(`org ${row.orgId ?? 'system'}: rows are not grouped by org`);
+    if (c === undefined || c.orgId !== row.orgId || c.lane !== lane) {
+      if (this.chains.some((x) => x.orgId === row.orgId && x.lane === lane)) {
+        this.problems.push(`org ${row.orgId ?? 'system'}: rows are not grouped by org and lane`);
       }
-      this.current = { orgId: row.orgId, firstSeq: seq, lastSeq: seq, prevHash: row.prevHash, lastHash: row.hash, rows: 1 };
+      this.current = { orgId: row.orgId, lane, firstSeq: seq, lastSeq: seq, prevHash: row.prevHash, lastHash: row.hash, rows: 1 };
       this.chains.push(this.current);
     } else {
-      if (seq !== c.lastSeq + 1) this.problems.push(`org ${row.orgId ?? 'system'}: seq ${c.lastSeq + 1} expected, found ${seq} (row id ${row.id})`);
+      const next = c.lastSeq + AUDIT_CHAIN_LANES;
+      if (seq !== next) this.problems.push(`org ${row.orgId ?? 'system'}: seq ${next} expected, found ${seq} (row id ${row.id})`);
       if (row.prevHash !== c.lastHash) this.problems.push(`org ${row.orgId ?? 'system'}: row id ${row.id} (seq ${seq}) does not link to the previous row`);
       c.lastSeq = seq;
       c.lastHash = row.hash;
@@ -116,6 +120,7 @@ export class ChainTracker {
 function sameChain(a: ArchiveChain, b: ArchiveChain): boolean {
   return (
     a.orgId === b.orgId &&
+    a.lane === b.lane &&
     a.firstSeq === b.firstSeq &&
     a.lastSeq === b.lastSeq &&
     a.prevHash === b.prevHash &&

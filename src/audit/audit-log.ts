@@ -40,7 +40,7 @@ export interface AuditLogConfig {
 export interface RecordedEvent {
   /** Row id (bigint as a decimal string). */
   id: string;
-  /** Position in the org's chain. */
+  /** Position in the org's chain: unique per org, in lane `(seq - 1) % 16` (see {@link AUDIT_CHAIN_LANES}). */
   seq: number;
   /** hex */
   hash: string;
@@ -50,11 +50,11 @@ export interface RecordedEvent {
 
 /** The first broken or missing link found by {@link AuditLog.verifyChain}. */
 export interface BrokenLink {
-  /** The seq where the chain breaks (for a missing row: the first missing seq). */
+  /** The seq where the chain breaks (for missing rows: the first missing seq of the lane). */
   seq: number;
   /** The row id at the break, when there is a row. */
   id: string | null;
-  /** What is wrong: starts with `missing`, `duplicate`, `prev_hash`, `hash`, `beyond head` or `head`. */
+  /** What is wrong: starts with `missing`, `duplicate`, `prev_hash`, `hash`, `beyond head`, `head` or `seq`. */
   reason: string;
 }
 
@@ -70,7 +70,7 @@ export interface ChainVerification {
 
 /** A seq range for {@link AuditLog.verifyChain}; both ends inclusive. */
 export interface SeqRange {
-  /** First seq to check (its link to the row before is checked too). */
+  /** First seq to check (each lane's link to its row before the range is checked too). */
   fromSeq?: number | undefined;
   /** Last seq to check; omitted: through the head, whose tail is checked. */
   toSeq?: number | undefined;
@@ -318,8 +318,8 @@ export function createAuditLog(config: AuditLogConfig): AuditLog {
         async (db) =>
           (
             await db.query<{ lo: string; hi: string }>(
-              `SELECT coalesce((SELECT max(a.through_seq) FROM tenantguard.audit_chain_anchor a WHERE a.org_id = $1::uuid), 0)::text AS lo,
-                      coalesce((SELECT h.seq FROM tenantguard.audit_chain_head h WHERE h.org_id = $1::uuid), 0)::text AS hi`,
+              `SELECT coalesce((SELECT min(l.seq) FROM tenantguard.security_audit_log l WHERE l.org_id = $1::uuid) - 1, 0)::text AS lo,
+                      coalesce((SELECT max(h.seq) FROM tenantguard.audit_chain_head h WHERE h.org_id = $1::uuid), 0)::text AS hi`,
               [id],
             )
           ).rows[0],

@@ -98,5 +98,18 @@ export function auditRowHash(row: CanonicalAuditRow): string {
   return createHash('sha256').update(Buffer.from(row.prevHash, 'hex')).update(ts).update(text, 'utf8').digest('hex');
 }
 
-/** The prev_hash of every chain's first row. */
+/** The prev_hash of every lane's first row. */
 export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * Lanes per org chain. Each org's chain is braided from this many gap-free
+ * lanes so that concurrent writers of one org do not wait on each other:
+ * lane `L` holds seq `L + 1`, `L + 17`, `L + 33`, ... and each row links to
+ * the row at `seq - AUDIT_CHAIN_LANES`.
+ */
+export const AUDIT_CHAIN_LANES = 16;
+
+/** The lane (0-15) that a seq belongs to. */
+export function laneOf(seq: number): number {
+  return (((seq - 1) % AUDIT_CHAIN_LANES) + AUDIT_CHAIN_LANES) % AUDIT_CHAIN_LANES;
+}

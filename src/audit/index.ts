@@ -22,7 +22,7 @@ export type { ActionCount, AuditPage, AuditQuery, AuditRange, AuditSummary, DayC
 export type { AuditRecord } from './record-row.js';
 export type { AuditExportFormat } from './export.js';
 export { csvRecord, neutraliseCell, quoteCsvField } from './csv.js';
-export { auditRowHash, GENESIS_HASH } from './canonical.js';
+export { AUDIT_CHAIN_LANES, auditRowHash, GENESIS_HASH, laneOf } from './canonical.js';
 export type { CanonicalAuditRow } from './canonical.js';
 export { ARCHIVE_FORMAT, verifyArchive } from './archive.js';
 export type { ArchiveAnchor, ArchiveChain, ArchiveManifest, ArchiveVerification } from './archive.js';

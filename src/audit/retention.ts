@@ -126,7 +126,7 @@ async function writeArchive(
     if (present) throw new TenantGuardError('AUDIT_RETENTION_FAILED', `${existing} already exists; not overwriting an archive`);
   }
   const sql = chained
-    ? `SELECT ${RAW_COLUMNS} FROM ${schema}.${partition} l ORDER BY l.org_id NULLS FIRST, l.seq, l.id`
+    ? `SELECT ${RAW_COLUMNS} FROM ${schema}.${partition} l ORDER BY l.org_id NULLS FIRST, (l.seq - 1) % 16, l.seq, l.id`
     : `SELECT row_to_json(l)::text AS line FROM ${schema}.${partition} l`;
   const stream = client.query(new QueryStream(sql, [], { batchSize: 2000, highWaterMark: 2000 }));
   const tracker = new ChainTracker();
@@ -313,14 +313,14 @@ async function dropPartition(
       throw new TenantGuardError('AUDIT_ARCHIVE_INVALID', `${partition} changed after it was archived`);
     }
     if (chained) {
-      const live = await client.query<{ org_id: string | null; first_seq: string; last_seq: string; prev_hash: string; last_hash: string; n: string }>(
-        `SELECT l.org_id::text AS org_id, min(l.seq)::text AS first_seq, max(l.seq)::text AS last_seq,
+      const live = await client.query<{ org_id: string | null; lane: number; first_seq: string; last_seq: string; prev_hash: string; last_hash: string; n: string }>(
+        `SELECT l.org_id::text AS org_id, ((l.seq - 1) % 16)::int AS lane, min(l.seq)::text AS first_seq, max(l.seq)::text AS last_seq,
                 encode((array_agg(l.prev_hash ORDER BY l.seq, l.id))[1], 'hex') AS prev_hash,
                 encode((array_agg(l.hash ORDER BY l.seq DESC, l.id DESC))[1], 'hex') AS last_hash, count(*)::text AS n
-           FROM ${schema}.${partition} l GROUP BY l.org_id`,
+           FROM ${schema}.${partition} l GROUP BY l.org_id, (l.seq - 1) % 16`,
       );
       for (const c of manifest.chains) {
-        const l = live.rows.find((r) => r.org_id === c.orgId);
+        const l = live.rows.find((r) => r.org_id === c.orgId && r.lane === c.lane);
         if (l === undefined || Number(l.first_seq) !== c.firstSeq || Number(l.last_seq) !== c.lastSeq || l.prev_hash !== c.prevHash || l.last_hash !== c.lastHash || Number(l.n) !== c.rows) {
           throw new TenantGuardError('AUDIT_ARCHIVE_INVALID', `${partition} does not match its archive`);
         }

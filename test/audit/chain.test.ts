@@ -59,9 +59,9 @@ describe('audit hash chain', () => {
     expect(v.firstBroken?.reason).toMatch(/^hash: row id \d+ \(seq 4\) does not match its content/);
   });
 
-  it('catches a changed row whose hash was recomputed (the next link breaks)', async () => {
+  it('catches a changed row whose hash was recomputed (the next link of its lane breaks)', async () => {
     const org = newOrg();
-    await seed(org, 10);
+    await seed(org, 40);
     const id = await idOf(org, 6);
     await tamper(
       `UPDATE ${part} l SET action = 'doc.delete', hash = tenantguard.audit_row_hash(l.prev_hash, l.id, l.org_id, l.seq, l.created_at,
@@ -70,18 +70,40 @@ describe('audit hash chain', () => {
       [id],
     );
     const v = await createAuditLog({ pool: db.appPool }).verifyChain(org);
-    expect(v.firstBroken).toMatchObject({ seq: 7, id: await idOf(org, 7) });
+    // Seq 6 is in lane 5, whose next row is seq 22.
+    expect(v.firstBroken).toMatchObject({ seq: 22, id: await idOf(org, 22) });
     expect(v.firstBroken?.reason).toMatch(/^prev_hash/);
+
+    // The last row of a lane, changed with its hash recomputed: the lane's head no longer matches.
+    const org2 = newOrg();
+    await seed(org2, 10);
+    await tamper(
+      `UPDATE ${part} l SET action = 'doc.delete', hash = tenantguard.audit_row_hash(l.prev_hash, l.id, l.org_id, l.seq, l.created_at,
+         l.user_id, l.user_email, l.user_role, l.ip_address, l.user_agent, 'doc.delete', l.resource_type, l.resource_id, l.details,
+         l.request_id, l.session_id) WHERE id = $1`,
+      [await idOf(org2, 6)],
+    );
+    const v2 = await createAuditLog({ pool: db.appPool }).verifyChain(org2);
+    expect(v2.firstBroken).toEqual({ seq: 6, id: null, reason: 'head: the last row (seq 6) does not match the chain head' });
   });
 
   it('catches a deleted row, a deleted last row, and names the gap', async () => {
     const org = newOrg();
-    await seed(org, 10);
+    await seed(org, 40);
     await tamper(`DELETE FROM ${part} WHERE org_id = $1 AND seq = 5`, [org]);
     const v = await createAuditLog({ pool: db.appPool }).verifyChain(org);
     expect(v.ok).toBe(false);
-    expect(v.firstBroken).toMatchObject({ seq: 5, id: await idOf(org, 6) });
-    expect(v.firstBroken?.reason).toMatch(/^missing: seq 5 to 5/);
+    // Seq 5 is in lane 4; the row after it in that lane is seq 21.
+    expect(v.firstBroken).toMatchObject({ seq: 5, id: await idOf(org, 21) });
+    expect(v.firstBroken?.reason).toMatch(/^missing: seq 5 to 5 absent before row id \d+ \(seq 21\)/);
+
+    // Two consecutive rows of one lane: the gap is named from its start.
+    await tamper(`DELETE FROM ${part} WHERE org_id = $1 AND seq IN (18, 34)`, [org]);
+    const w = await createAuditLog({ pool: db.appPool }).verifyChain(org);
+    expect(w.firstBroken?.seq).toBe(5);
+    const w2 = await createAuditLog({ pool: db.appPool }).verifyChain(org, { fromSeq: 22 });
+    expect(w2.firstBroken).toMatchObject({ seq: 18, id: null });
+    expect(w2.firstBroken?.reason).toMatch(/^missing: seq 18 to 34 absent at the end/);
 
     const org2 = newOrg();
     await seed(org2, 5);
@@ -173,12 +195,19 @@ describe('audit hash chain', () => {
     for (const org of orgs) {
       const v = await audit.verifyChain(org);
       expect(v).toEqual({ ok: true, checked: committed.get(org) });
+      // Every lane is gap-free: lane L holds exactly L+1, L+17, ... up to its head.
       const r = await withTenant(pool, org, (t) =>
-        t.query<{ n: string; mx: string; d: string }>(
-          'SELECT count(*)::text AS n, max(seq)::text AS mx, count(DISTINCT seq)::text AS d FROM tenantguard.security_audit_log',
+        t.query<{ lane: number; n: string; mx: string; d: string; head: string }>(
+          `SELECT g.lane, g.n, g.mx, g.d, h.seq::text AS head
+             FROM (SELECT ((l.seq - 1) % 16)::int AS lane, count(*)::text AS n, max(l.seq)::text AS mx, count(DISTINCT l.seq)::text AS d
+                     FROM tenantguard.security_audit_log l GROUP BY 1) g
+             JOIN tenantguard.audit_chain_head h ON h.org_id = tenantguard.current_org_id() AND h.lane = g.lane`,
         ),
       );
-      expect(r.rows[0]).toEqual({ n: String(committed.get(org)), mx: String(committed.get(org)), d: String(committed.get(org)) });
+      expect(r.rows.reduce((a, x) => a + Number(x.n), 0)).toBe(committed.get(org));
+      for (const x of r.rows) expect({ mx: x.mx, d: x.d, head: x.head }).toEqual({ mx: String(x.lane + 1 + 16 * (Number(x.n) - 1)), d: x.n, head: x.mx });
+      // Concurrent writers of one org really did chain in several lanes at once.
+      expect(r.rows.length).toBeGreaterThan(1);
     }
   });
 
@@ -230,26 +259,68 @@ describe('audit hash chain', () => {
     });
   });
 
-  it('REPEATABLE READ writers of one org fail with 40001 rather than fork the chain', async () => {
+  it('writers of one org do not wait for each other until all 16 lanes are held', async () => {
+    const org = newOrg();
+    await seed(org, 1);
+    const pool = db.createPool({ as: 'app', max: 17 });
+    const clients = await Promise.all(Array.from({ length: 17 }, () => pool.connect()));
+    const insert = (c: (typeof clients)[number], action: string) =>
+      c.query<{ seq: string }>(`INSERT INTO tenantguard.security_audit_log (org_id, action, resource_type) VALUES ('${org}', '${action}', 'x') RETURNING seq::text`);
+    try {
+      for (const c of clients) {
+        // lock_timeout makes a wait for another writer's lane an error instead of a hang.
+        await c.query(`BEGIN; SET LOCAL lock_timeout = '300ms'; SELECT set_config('app.current_org_id', '${org}', true)`);
+      }
+      const seqs: string[] = [];
+      for (const [i, c] of clients.slice(0, 16).entries()) seqs.push((await insert(c, `w${i}`)).rows[0]?.seq as string);
+      // Sixteen open transactions of one org, each in its own lane, none waited.
+      expect(seqs.map(Number).sort((x, y) => x - y)).toEqual(Array.from({ length: 16 }, (_, i) => i + 2));
+      // The seventeenth finds every lane held: it waits (here: until lock_timeout).
+      const last = clients[16] as (typeof clients)[number];
+      await last.query('SAVEPOINT s');
+      await expect(insert(last, 'w16')).rejects.toMatchObject({ code: '55P03' });
+      await last.query('ROLLBACK TO SAVEPOINT s');
+      await (clients[3] as (typeof clients)[number]).query('COMMIT');
+      expect((await insert(last, 'w16')).rows[0]?.seq).toBe(String(Number(seqs[3]) + 16));
+      for (const [i, c] of clients.entries()) if (i !== 3) await c.query('COMMIT');
+    } finally {
+      for (const c of clients) c.release();
+    }
+    expect(await createAuditLog({ pool: db.appPool }).verifyChain(org)).toEqual({ ok: true, checked: 18 });
+  });
+
+  it('REPEATABLE READ writers of one org chain in separate lanes, and fail with 40001 rather than chain onto a stale head', async () => {
     const org = newOrg();
     await seed(org, 1);
     const a = await db.appPool.connect();
     const b = await db.appPool.connect();
+    const insert = (c: typeof a, action: string) =>
+      c.query<{ seq: string }>(`INSERT INTO tenantguard.security_audit_log (org_id, action, resource_type) VALUES ('${org}', '${action}', 'x') RETURNING seq::text`);
     try {
+      // Two at once: each takes its own lane, neither waits, both commit.
       for (const c of [a, b]) {
         await c.query(`BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT set_config('app.current_org_id', '${org}', true)`);
         await c.query('SELECT 1 FROM tenantguard.security_audit_log LIMIT 1');
       }
-      await a.query(`INSERT INTO tenantguard.security_audit_log (org_id, action, resource_type) VALUES ('${org}', 'a', 'x')`);
-      const pb = b.query(`INSERT INTO tenantguard.security_audit_log (org_id, action, resource_type) VALUES ('${org}', 'b', 'x')`);
+      const sa = (await insert(a, 'a')).rows[0]?.seq;
+      const sb = (await insert(b, 'b')).rows[0]?.seq;
+      expect(new Set([sa, sb])).toEqual(new Set(['2', '3']));
+      // A REPEATABLE READ transaction stays in its lane: its next rows are 16 apart.
+      expect((await insert(a, 'a2')).rows[0]?.seq).toBe(String(Number(sa) + 16));
       await a.query('COMMIT');
-      await expect(pb).rejects.toMatchObject({ code: '40001' });
+      await b.query('COMMIT');
+
+      // Every lane advanced after b's snapshot: whichever lane b takes is stale, so 40001.
+      await b.query(`BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT set_config('app.current_org_id', '${org}', true)`);
+      await b.query('SELECT 1 FROM tenantguard.security_audit_log LIMIT 1');
+      await seed(org, 16);
+      await expect(insert(b, 'stale')).rejects.toMatchObject({ code: '40001' });
       await b.query('ROLLBACK');
     } finally {
       a.release();
       b.release();
     }
-    expect(await createAuditLog({ pool: db.appPool }).verifyChain(org)).toEqual({ ok: true, checked: 2 });
+    expect(await createAuditLog({ pool: db.appPool }).verifyChain(org)).toEqual({ ok: true, checked: 20 });
   });
 
   it('the JavaScript hash equals the database hash for arbitrary content (property)', async () => {

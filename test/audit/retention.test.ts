@@ -137,8 +137,14 @@ describe('audit retention', () => {
     const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as ArchiveManifest;
     expect(manifest.rowCount).toBe(40);
     expect(manifest.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(manifest.chains.map((c) => [c.orgId, c.firstSeq, c.lastSeq, c.rows])).toEqual(
-      [[orgA, 1, 30, 30], [orgB, 1, 10, 10]].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+    // One segment per org and lane: orgA's seqs 1-30 and orgB's 1-10, lane L holding L+1, L+17, ...
+    const segments = (org: string, n: number) =>
+      Array.from({ length: Math.min(n, 16) }, (_, lane) => {
+        const seqs = Array.from({ length: n }, (_, i) => i + 1).filter((q) => (q - 1) % 16 === lane);
+        return [org, lane, seqs[0], seqs[seqs.length - 1], seqs.length];
+      });
+    expect(manifest.chains.map((c) => [c.orgId, c.lane, c.firstSeq, c.lastSeq, c.rows])).toEqual(
+      [segments(orgA, 30), segments(orgB, 10)].sort((x, y) => String(x[0]?.[0]).localeCompare(String(y[0]?.[0]))).flat(),
     );
     for (const a of report.actions) {
       expect(await audit.retention.verifyArchive(a.manifest as string)).toEqual({ ok: true, rows: a.rows, problems: [] });
