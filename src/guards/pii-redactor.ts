@@ -113,8 +113,11 @@ interface Selected {
 /** Keeps the highest-priority, then longest, match wherever matches overlap; returns them in text order. */
 function selectNonOverlapping(matches: Selected[], textLength: number): Selected[] {
   if (matches.length <= 1) return matches;
-  // Common case: no two matches overlap. Sorting by start and checking neighbours settles it.
-  const byStart = [...matches].sort((a, b) => a.start - b.start);
+  // Common case: no two matches overlap. Sorting by start and checking neighbours settles it
+  // (often they already are in order: one detector found everything).
+  let sorted = true;
+  for (let i = 1; i < matches.length && sorted; i += 1) sorted = (matches[i - 1]?.start ?? 0) <= (matches[i]?.start ?? 0);
+  const byStart = sorted ? matches.slice() : [...matches].sort((a, b) => a.start - b.start);
   let overlapping = false;
   for (let i = 1; i < byStart.length; i += 1) {
     if ((byStart[i]?.start ?? 0) < (byStart[i - 1]?.end ?? 0)) {

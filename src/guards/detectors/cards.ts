@@ -102,8 +102,17 @@ export function cardIssuer(digits: string): string | undefined {
     acc = acc * 10 + (digits.charCodeAt(w - 1) - 48);
     prefixes[w] = acc;
   }
-  for (const r of CARD_ISSUER_RANGES) {
-    if (!r.lengths.includes(digits.length)) continue;
+  return issuerFor(prefixes, digits.length);
+}
+
+/** The ranges with their lengths as a bit mask, so a look-up allocates nothing. */
+const RANGES_BY_MASK = CARD_ISSUER_RANGES.map((r) => ({ ...r, mask: r.lengths.reduce((m, l) => m | (1 << l), 0) }));
+
+/** The brand for a number of `length` digits whose leading 1-4 digit prefixes are `prefixes[1..4]`. */
+function issuerFor(prefixes: ArrayLike<number>, length: number): string | undefined {
+  const bit = 1 << length;
+  for (const r of RANGES_BY_MASK) {
+    if ((r.mask & bit) === 0) continue;
     const prefix = prefixes[r.width] ?? -1;
     if (prefix >= r.from && prefix <= r.to) return r.brand;
   }
@@ -123,6 +132,8 @@ export function validateCard(digits: string, hasCardContext: boolean, strictIssu
 }
 
 const SEPARATORS = /[ -]/g;
+/** Leading 1-4 digit prefixes of the candidate being checked (index = width). */
+const PREFIXES = [0, 0, 0, 0, 0];
 
 function groupsOk(groups: readonly string[]): boolean {
   if (groups.length === 1) return true;
@@ -139,39 +150,76 @@ export const cardsDetector: Detector = {
   find(text: string, out: DetectorMatch[], settings: DetectorSettings): void {
     const positive = new KeywordIndex(text, CARD_CONTEXT);
     const negative = new KeywordIndex(text, CARD_NEGATIVE_CONTEXT);
+    const strict = settings.strictCardIssuers;
     CARD_CANDIDATE.lastIndex = 0;
     for (let m = CARD_CANDIDATE.exec(text); m !== null; m = CARD_CANDIDATE.exec(text)) {
       const raw = m[0];
       const start = m.index;
-      // Cheap pre-filter: at least 12 digits.
+      // One pass over the run, allocating nothing: digits, separators, group sizes, the Luhn sum for both
+      // parities (which one applies depends on the digit count), the leading prefixes and whether all digits
+      // are equal. Context words are looked up only when the verdict depends on them.
       let digitCount = 0;
-      for (let i = 0; i < raw.length; i += 1) if (raw.charCodeAt(i) !== 32 && raw.charCodeAt(i) !== 45) digitCount += 1;
+      let spaces = 0;
+      let dashes = 0;
+      let run = 0;
+      let runsFine = true;
+      let sumEven = 0; // digits at even offsets from the left doubled
+      let sumOdd = 0; // digits at odd offsets doubled
+      let prefix = 0;
+      let first = -1;
+      let same = true;
+      for (let i = 0; i <= raw.length; i += 1) {
+        const c = i < raw.length ? raw.charCodeAt(i) : 32;
+        if (c >= 48 && c <= 57) {
+          const d = c - 48;
+          const dd = d > 4 ? d * 2 - 9 : d * 2;
+          if ((digitCount & 1) === 0) {
+            sumEven += dd;
+            sumOdd += d;
+          } else {
+            sumEven += d;
+            sumOdd += dd;
+          }
+          if (digitCount < 4) {
+            prefix = prefix * 10 + d;
+            PREFIXES[digitCount + 1] = prefix;
+          }
+          if (digitCount === 0) first = c;
+          else if (c !== first) same = false;
+          digitCount += 1;
+          run += 1;
+        } else {
+          if (i < raw.length) {
+            if (c === 32) spaces += 1;
+            else dashes += 1;
+          }
+          if (run < 3 || run > 6) runsFine = false;
+          run = 0;
+        }
+      }
       if (digitCount < 12) continue;
       // Mixed separators ("4111 1111-1111") are not how cards are written.
-      if (raw.includes(' ') && raw.includes('-')) continue;
-      if (negative.before(start, 20) !== -1) continue;
-      const hasContext = positive.before(start) !== -1;
-      // Fast path: the whole run is the card (the usual case). Digits and group sizes in one pass.
-      if (digitCount <= 19) {
-        let whole = '';
-        let groupsFine = true;
-        let run = 0;
-        for (let i = 0; i <= raw.length; i += 1) {
-          const c = i < raw.length ? raw.charCodeAt(i) : 32;
-          if (c >= 48 && c <= 57) {
-            run += 1;
-          } else {
-            if (raw.length !== digitCount && (run < 3 || run > 6)) groupsFine = false;
-            whole += raw.slice(i - run, i);
-            run = 0;
+      if (spaces > 0 && dashes > 0) continue;
+      let context = -1; // unknown; 0 or 1 once looked up
+      // Fast path: the whole run is the card (the usual case): what validateCard would say, without the string.
+      if (digitCount <= 19 && (runsFine || spaces + dashes === 0)) {
+        let rule: string | undefined;
+        // The rightmost digit is never doubled: with an even count that makes the doubled ones the even offsets.
+        if (((digitCount & 1) === 0 ? sumEven : sumOdd) % 10 === 0 && !same) {
+          if (issuerFor(PREFIXES, digitCount) !== undefined) rule = 'luhn+issuer';
+          else if (!strict) {
+            context = positive.before(start) !== -1 ? 1 : 0;
+            if (context === 1) rule = 'luhn+context';
           }
         }
-        const rule = groupsFine ? validateCard(whole, hasContext, settings.strictCardIssuers) : undefined;
         if (rule !== undefined) {
+          if (negative.before(start, 20) !== -1) continue;
           out.push({ type: 'CREDIT_CARD', start, end: start + raw.length, rule });
           continue;
         }
       }
+      if (context === -1) context = positive.before(start) !== -1 ? 1 : 0;
+      const hasContext = context === 1;
       const groups = raw.split(SEPARATORS);
       // Offsets of each group inside raw.
       const offsets: number[] = [];
@@ -196,6 +244,7 @@ export const cardsDetector: Detector = {
         }
       }
       if (found === undefined) continue;
+      if (negative.before(start, 20) !== -1) continue;
       const s = start + (offsets[found.a] ?? 0);
       const lastIdx = found.b - 1;
       const e = start + (offsets[lastIdx] ?? 0) + (groups[lastIdx]?.length ?? 0);

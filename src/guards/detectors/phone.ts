@@ -203,6 +203,12 @@ function validatePhone(text: string, candidate: string, start: number, end: numb
   return nationalOk(candidate, digits, s.phoneRegions, true) ? 'phone-national' : undefined;
 }
 
+/** Whether any code unit of [s, e) is marked in `claimed`. */
+function overlaps(claimed: Uint8Array, s: number, e: number): boolean {
+  for (let i = s; i < e; i += 1) if (claimed[i] === 1) return true;
+  return false;
+}
+
 /** Detector for phone numbers. @internal */
 export const phoneDetector: Detector = {
   name: 'phone',
@@ -213,27 +219,13 @@ export const phoneDetector: Detector = {
     const ctx: PhoneContext = { positive: new KeywordIndex(text, PHONE_CONTEXT), negative: new KeywordIndex(text, PHONE_NEGATIVE_CONTEXT) };
     // Phones run last: text already claimed by a higher-priority detector (a card, an SSN, an IBAN...) is skipped
     // before any validation work, so dense cards do not cost a phone check each.
-    const claimed = out.length === 0 ? [] : out.map((o) => [o.start, o.end] as const).sort((a, b) => a[0] - b[0]);
-    const claimedEnds: number[] = [];
-    let maxEnd = -1;
-    for (const c of claimed) {
-      maxEnd = Math.max(maxEnd, c[1]);
-      claimedEnds.push(maxEnd);
+    // One byte per code unit, set where a match already covers it: the overlap test of a candidate stops
+    // at its first claimed code unit (at once, on dense cards), and marking costs one native fill per match.
+    let claimed: Uint8Array | undefined;
+    if (out.length > 0) {
+      claimed = new Uint8Array(text.length);
+      for (const o of out) claimed.fill(1, o.start, o.end);
     }
-    /** Whether [s, e) overlaps a claimed span (binary search on starts; ends are running maxima). */
-    const overlapsClaimed = (s: number, e: number): boolean => {
-      let lo = 0;
-      let hi = claimed.length - 1;
-      let idx = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if ((claimed[mid]?.[0] ?? 0) < e) {
-          idx = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
-      return idx !== -1 && (claimedEnds[idx] ?? -1) > s;
-    };
     PHONE_CANDIDATE.lastIndex = 0;
     for (let m = PHONE_CANDIDATE.exec(text); m !== null; m = PHONE_CANDIDATE.exec(text)) {
       let candidate = m[0];
@@ -245,7 +237,7 @@ export const phoneDetector: Detector = {
         if (c >= 48 && c <= 57) digitCount += 1;
       }
       if (digitCount < 7) continue;
-      if (claimed.length > 0 && overlapsClaimed(start, start + candidate.length)) continue;
+      if (claimed !== undefined && overlaps(claimed, start, start + candidate.length)) continue;
       // Try the whole run, then with up to two trailing groups dropped ("call 541-714-1388 2 times").
       for (let attempt = 0; attempt < 3 && candidate.length > 0; attempt += 1) {
         const rule = validatePhone(text, candidate, start, start + candidate.length, settings, ctx);
