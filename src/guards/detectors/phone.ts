@@ -78,14 +78,50 @@ const REGION_PLANS = new Map<string, { lengths: ReadonlySet<number>; trunk: stri
   }
 }
 
-/** Whether `digits` (country code first) is a possible international number. */
-function internationalPossible(digits: string): boolean {
-  for (let k = 1; k <= 3 && k < digits.length; k += 1) {
-    const lengths = CALLING_CODE_LENGTHS.get(digits.slice(0, k));
-    // E.164 calling codes form a prefix code: the first one found is the only one.
-    if (lengths !== undefined) return lengths.has(digits.length - k);
+/**
+ * The same table indexed by the calling code as a number: whether the code
+ * exists, and its possible national lengths as a bit mask (libphonenumber's
+ * lengths are at most 17), so a look-up allocates nothing.
+ */
+const CODE_KNOWN = new Uint8Array(1000);
+const CODE_LENGTH_MASK = new Int32Array(1000);
+for (const [code, lengths] of CALLING_CODE_LENGTHS) {
+  CODE_KNOWN[Number(code)] = 1;
+  for (const l of lengths) if (l < 31) CODE_LENGTH_MASK[Number(code)] = (CODE_LENGTH_MASK[Number(code)] ?? 0) | (1 << l);
+}
+
+/**
+ * Whether the digits of `intl` (country code first), less the `0` of its
+ * first "(0)" (a trunk prefix in parentheses, as in "+41 (0)44 ...", is not
+ * dialled internationally), are a possible international number. Reads the
+ * string in place rather than building the digit string.
+ */
+function internationalPossible(intl: string): boolean {
+  const trunk = intl.indexOf('(0)');
+  let count = 0;
+  let code = 0;
+  let codeDigits = 0; // digits in the calling code once found, 0 while none
+  let noCode = false;
+  for (let i = 0; i < intl.length; i += 1) {
+    if (i === trunk) {
+      i += 2;
+      continue;
+    }
+    const c = intl.charCodeAt(i);
+    if (c < 48 || c > 57) continue;
+    count += 1;
+    // E.164 calling codes form a prefix code (and never start with 0): the first one found is the only one.
+    if (codeDigits === 0 && !noCode && count <= 3) {
+      if (count === 1 && c === 48) noCode = true;
+      else {
+        code = code * 10 + (c - 48);
+        if (CODE_KNOWN[code] === 1) codeDigits = count;
+      }
+    }
   }
-  return false;
+  if (codeDigits === 0 || codeDigits >= count) return false;
+  const national = count - codeDigits;
+  return national < 31 && ((CODE_LENGTH_MASK[code] ?? 0) & (1 << national)) !== 0;
 }
 
 /** Whether national `digits` have a possible length in `region` (with or without its trunk prefix). */
@@ -120,9 +156,7 @@ function isDate(s: string): boolean {
 
 /** `intl` starts with '+'. Possible: metadata lengths; strict: libphonenumber `isValid`. */
 function internationalOk(intl: string, strict: boolean): boolean {
-  // "+41 (0)44 ..." carries the trunk prefix in parentheses; it is not dialled internationally.
-  const digits = intl.replace(/\(0\)/, '').replace(/\D/g, '');
-  if (!internationalPossible(digits)) return false;
+  if (!internationalPossible(intl)) return false;
   if (!strict) return true;
   return cached(`i${intl}`, () => parsePhoneNumberFromString(intl)?.isValid() === true);
 }
@@ -178,7 +212,8 @@ function shape(s: string): { digits: number; groupsOk: boolean; groups: number }
 
 /** Validates one candidate string found at `start`; returns the accepting rule or undefined. Cheap checks come first. */
 function validatePhone(text: string, candidate: string, start: number, end: number, s: DetectorSettings, ctx: PhoneContext): string | undefined {
-  const main = candidate.replace(PHONE_EXTENSION, '');
+  // Every extension has an "x" ("x 12", "ext. 12"): most candidates skip the regex.
+  const main = candidate.includes('x') ? candidate.replace(PHONE_EXTENSION, '') : candidate;
   const sh = shape(main);
   if (sh.digits < 7 || sh.digits > 15) return undefined;
   if (candidate.startsWith('+')) return internationalOk(main, s.strictPhoneValidation) ? 'phone-international' : undefined;
