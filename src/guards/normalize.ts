@@ -381,7 +381,15 @@ function leetAndSpace(b: Out, stats: NormalizeStats): Out {
  * ```
  */
 export function normalizeForMatching(input: string): NormalizedText {
-  if (isPlainAscii(input)) return plainAscii(input);
+  return asPublic(normalizeText(input));
+}
+
+/**
+ * {@link normalizeForMatching} for the guards: the same text, maps and stats,
+ * but a plain-ASCII result is a {@link PlainAscii} instance (cheap to create).
+ */
+export function normalizeText(input: string): NormalizedText {
+  if (isPlainAscii(input)) return new PlainAscii(input);
   const stats: NormalizeStats = { tagChars: 0, zeroWidth: 0, bidi: 0, variationSelectors: 0, folded: 0, spacedRuns: 0, leet: 0 };
   const tagSpans: Array<[number, number]> = [];
   const a = new Out(input.length + 16);
@@ -412,21 +420,46 @@ function identityMap(length: number, shift: number): Int32Array {
   return a;
 }
 
-function plainAscii(input: string): NormalizedText {
-  let start: Int32Array | undefined;
-  let end: Int32Array | undefined;
+/**
+ * The plain-ASCII matching form: the offset map is the identity, built only
+ * if a finding needs it. A class, not an object literal with getters: a
+ * literal's getters are fresh closures on every call, which gives every
+ * result its own hidden class and made this object cost more than the scan.
+ */
+class PlainAscii implements NormalizedText {
+  readonly text: string;
+  readonly tagSpans: ReadonlyArray<readonly [number, number]> = [];
+  readonly stats: NormalizeStats = { tagChars: 0, zeroWidth: 0, bidi: 0, variationSelectors: 0, folded: 0, spacedRuns: 0, leet: 0 };
+  private readonly length: number;
+  private startMap: Int32Array | undefined;
+  private endMap: Int32Array | undefined;
+  constructor(input: string) {
+    this.text = input.toLowerCase();
+    this.length = input.length;
+  }
+  get start(): Int32Array {
+    this.startMap ??= identityMap(this.length, 0);
+    return this.startMap;
+  }
+  get end(): Int32Array {
+    this.endMap ??= identityMap(this.length, 1);
+    return this.endMap;
+  }
+}
+
+/** The public shape of a lazily mapped result: own enumerable `start`/`end` getters, as before. */
+function asPublic(n: NormalizedText): NormalizedText {
+  if (!(n instanceof PlainAscii)) return n;
   return {
-    text: input.toLowerCase(),
+    text: n.text,
     get start(): Int32Array {
-      start ??= identityMap(input.length, 0);
-      return start;
+      return n.start;
     },
     get end(): Int32Array {
-      end ??= identityMap(input.length, 1);
-      return end;
+      return n.end;
     },
-    tagSpans: [],
-    stats: { tagChars: 0, zeroWidth: 0, bidi: 0, variationSelectors: 0, folded: 0, spacedRuns: 0, leet: 0 },
+    tagSpans: n.tagSpans,
+    stats: n.stats,
   };
 }
 
@@ -437,14 +470,33 @@ function plainAscii(input: string): NormalizedText {
  * words. Linear time.
  */
 export function toWordView(n: NormalizedText): NormalizedText {
-  const text = n.text.replace(/[^a-z0-9]+/g, ' ');
-  let maps: [Int32Array, Int32Array] | undefined;
-  // The map is built only when a finding needs it (most texts have none).
-  const build = (): [Int32Array, Int32Array] => {
-    if (maps !== undefined) return maps;
-    const src = n.text;
-    const ns = n.start;
-    const ne = n.end;
+  return new WordView(n, n.text.replace(/[^a-z0-9]+/g, ' '));
+}
+
+/** A word view whose offset map is built only when a finding needs it (most texts have none). */
+class WordView implements NormalizedText {
+  readonly tagSpans: ReadonlyArray<readonly [number, number]>;
+  readonly stats: NormalizeStats;
+  private maps: [Int32Array, Int32Array] | undefined;
+  constructor(
+    private readonly source: NormalizedText,
+    readonly text: string,
+  ) {
+    this.tagSpans = source.tagSpans;
+    this.stats = source.stats;
+  }
+  get start(): Int32Array {
+    return this.build()[0];
+  }
+  get end(): Int32Array {
+    return this.build()[1];
+  }
+  private build(): [Int32Array, Int32Array] {
+    if (this.maps !== undefined) return this.maps;
+    const text = this.text;
+    const src = this.source.text;
+    const ns = this.source.start;
+    const ne = this.source.end;
     // The word view has exactly text.length characters: fill the maps in place.
     const ms = new Int32Array(text.length);
     const me = new Int32Array(text.length);
@@ -469,20 +521,9 @@ export function toWordView(n: NormalizedText): NormalizedText {
       me[o] = ne[i - 1] ?? 0;
       o += 1;
     }
-    maps = [ms, me];
-    return maps;
-  };
-  return {
-    text,
-    get start(): Int32Array {
-      return build()[0];
-    },
-    get end(): Int32Array {
-      return build()[1];
-    },
-    tagSpans: n.tagSpans,
-    stats: n.stats,
-  };
+    this.maps = [ms, me];
+    return this.maps;
+  }
 }
 
 /**
