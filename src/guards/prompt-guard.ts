@@ -9,11 +9,11 @@
  */
 import { z } from 'zod';
 import { TenantGuardError } from '../errors.js';
-import { mapSpan, normalizeForMatching, rot13, toWordView, type NormalizedText } from './normalize.js';
+import { mapSpan, normalizeText, rot13, toWordView, type NormalizedText } from './normalize.js';
 import { findEncodedSegments, rot13HintCount, type EncodingKind } from './prompt-decode.js';
-import { buildAnchorIndex, candidatePlan, type CandidatePlan } from './prompt-anchors.js';
 import { findTokenFlood } from './prompt-flood.js';
-import { hasNeedle, needlesFor } from './prompt-prefilter.js';
+import { patternLiterals, type PatternLiterals } from './prompt-literals.js';
+import { literalMatcher, type MatchPlan } from './prompt-matcher.js';
 import { PROMPT_CATEGORIES, type PromptCategory, type PromptRule } from './prompt-rule-types.js';
 import { PROMPT_DETECTOR_WEIGHTS, PROMPT_RULES } from './prompt-rules.js';
 
@@ -119,12 +119,12 @@ interface Compiled {
   readonly category: PromptCategory;
   readonly weight: number;
   readonly re: RegExp;
-  /** The same pattern, sticky: tried only at given offsets (see `candidatePlan`). */
+  /** The same pattern, sticky: tried only where a match can start (see `LiteralMatcher.plan`). */
   readonly sticky: RegExp;
   readonly negatable: boolean;
   readonly words: boolean;
-  /** Text rules: substrings one of which every match contains (skip the scan when none occurs). */
-  readonly needles: readonly string[] | undefined;
+  /** What every match starts with / contains, read off the pattern. */
+  readonly literals: PatternLiterals;
 }
 
 function compile(rule: PromptRule): Compiled {
@@ -137,7 +137,7 @@ function compile(rule: PromptRule): Compiled {
     sticky: new RegExp(rule.pattern.source, `${flags}y`),
     negatable: rule.negatable === true,
     words: rule.view === 'words',
-    needles: rule.view === 'words' ? undefined : needlesFor(rule.pattern),
+    literals: patternLiterals(rule.pattern),
   };
 }
 
@@ -203,10 +203,11 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
   const compiled = rules.map(compile);
   const textRules = compiled.filter((r) => !r.words);
   const wordRules = compiled.filter((r) => r.words);
-  const rot13Rules = wordRules.filter((r) => ROT13_CATEGORIES.has(r.category));
-  // Word rules only run when one of their possible first words is in the text.
-  const wordIndex = buildAnchorIndex(wordRules.map((r) => r.re.source));
-  const rot13Index = buildAnchorIndex(rot13Rules.map((r) => r.re.source));
+  // ROT13-decoded text is matched against the word rules of these categories only.
+  const rot13Only = Uint8Array.from(wordRules, (r) => (ROT13_CATEGORIES.has(r.category) ? 1 : 0));
+  // One pass per view finds which rules can match, and where (see prompt-matcher).
+  const textMatcher = literalMatcher(textRules.map((r) => r.literals));
+  const wordMatcher = literalMatcher(wordRules.map((r) => r.literals));
   const detector = (id: keyof typeof PROMPT_DETECTOR_WEIGHTS, category: PromptCategory): boolean => on(id, category);
 
   function scan(text: string): PromptScanResult {
@@ -231,18 +232,16 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
       n: NormalizedText,
       outer: readonly [number, number] | undefined,
       via: EncodingKind | undefined,
-      plan?: CandidatePlan,
+      plan: MatchPlan,
     ): number => {
       let hits = 0;
-      const total = plan === undefined ? set.length : plan.rules.length;
-      for (let k = 0; k < total; k += 1) {
-        const r = set[plan === undefined ? k : (plan.rules[k] ?? 0)];
+      for (let k = 0; k < plan.rules.length; k += 1) {
+        const r = set[plan.rules[k] ?? 0];
         if (r === undefined) continue;
-        if (r.needles !== undefined && !hasNeedle(haystack, r.needles)) continue;
-        // A positional rule can only match at its anchor words: trying the
+        // A rule with prefixes can only match where one starts: trying the
         // sticky regex there, skipping offsets inside the previous match,
         // yields exactly the matches of the global scan, at a fraction of the cost.
-        const starts = plan?.starts[k];
+        const starts = plan.starts[k];
         let at = 0;
         let from = 0;
         let count = 0;
@@ -276,9 +275,9 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
     // One layer: the original text (depth 0) or a decoded payload (depth > 0,
     // reported at the span `outer` of its encoded form in the original).
     const layer = (input: string, depth: number, outer: readonly [number, number] | undefined, via: EncodingKind | undefined): number => {
-      const n = normalizeForMatching(input);
+      const n = normalizeText(input);
       const w = toWordView(n);
-      let hits = runRules(textRules, n.text, n, outer, via) + runRules(wordRules, w.text, w, outer, via, candidatePlan(wordIndex, w.text));
+      let hits = runRules(textRules, n.text, n, outer, via, textMatcher.plan(n.text)) + runRules(wordRules, w.text, w, outer, via, wordMatcher.plan(w.text));
       const st = n.stats;
       if (st.tagChars > 0 && detector('obfuscation.tag_characters', 'obfuscation')) {
         tagged = true;
@@ -299,9 +298,9 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
           add('template.token_flood', 'template_injection', PROMPT_DETECTOR_WEIGHTS['template.token_flood'], outer ?? mapSpan(n, flood.start, flood.end), via);
         }
       }
-      if (depth < maxDepth && rot13Rules.length > 0 && rot13HintCount(w.text, 3) >= 3) {
+      if (depth < maxDepth && rot13Only.includes(1) && rot13HintCount(w.text, 3) >= 3) {
         const rotated = rot13(w.text);
-        const h = runRules(rot13Rules, rotated, w, outer, 'rot13', candidatePlan(rot13Index, rotated));
+        const h = runRules(wordRules, rotated, w, outer, 'rot13', wordMatcher.plan(rotated, rot13Only));
         if (h > 0 && detector('obfuscation.encoded_payload', 'obfuscation')) {
           add('obfuscation.encoded_payload', 'obfuscation', PROMPT_DETECTOR_WEIGHTS['obfuscation.encoded_payload'], outer ?? [0, input.length], 'rot13');
         }

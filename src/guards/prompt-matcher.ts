@@ -1,0 +1,233 @@
+/**
+ * The prompt guard's single-pass multi-pattern prefilter: one Aho-Corasick
+ * automaton over the literals of every rule (see prompt-literals) finds, in
+ * one pass over the text, which rules can possibly match and where the
+ * prefix-pinned ones can start. The guard then runs only those rules, and a
+ * rule with prefixes only as a sticky regex at those offsets, which yields
+ * exactly the matches of a global scan (a match can start nowhere else).
+ *
+ * @module guards/prompt-matcher
+ */
+import type { PatternLiterals } from './prompt-literals.js';
+
+/**
+ * The rules worth running on a text: `rules` ascending; `starts[k]` is, for
+ * `rules[k]`, the ascending offsets where one of its prefixes starts (the
+ * only places a match can start), or undefined when the rule must scan the
+ * whole text.
+ */
+export interface MatchPlan {
+  readonly rules: readonly number[];
+  readonly starts: ReadonlyArray<readonly number[] | undefined>;
+}
+
+const PREFIX = 0;
+
+/** `s` up to and including its first space after the first character. */
+function firstWord(s: string): string {
+  const k = s.indexOf(' ', 1);
+  return k < 0 ? s : s.slice(0, k + 1);
+}
+
+const REQUIRED = 1;
+
+/** An Aho-Corasick automaton over the literals of a list of rules, compiled to a DFA. */
+export class LiteralMatcher {
+  /** Number of rules. */
+  readonly count: number;
+  private readonly hasPrefix: Uint8Array;
+  private readonly hasRequired: Uint8Array;
+  /** Character code -> alphabet class (0: a character no literal contains). */
+  private readonly cls: Uint8Array;
+  private readonly width: number;
+  /** DFA over premultiplied states (state id * width): next[state + class]. */
+  private readonly next: Int32Array;
+  /** 1 at a premultiplied state that has outputs. */
+  private readonly outAt: Uint8Array;
+  /** Per state, its outputs (own and via suffix links): actions[outStart[s] .. outStart[s + 1]). */
+  private readonly outStart: Int32Array;
+  /** Pairs: rule * 2 + kind, literal length. */
+  private readonly actions: Int32Array;
+
+  constructor(rules: readonly PatternLiterals[]) {
+    this.count = rules.length;
+    this.hasPrefix = new Uint8Array(rules.length);
+    this.hasRequired = new Uint8Array(rules.length);
+    // Literal -> actions.
+    const byLiteral = new Map<string, number[]>();
+    const note = (lit: string, action: number): void => {
+      const list = byLiteral.get(lit);
+      if (list === undefined) byLiteral.set(lit, [action]);
+      else list.push(action);
+    };
+    rules.forEach((r, i) => {
+      if (r.prefixes !== undefined) {
+        this.hasPrefix[i] = 1;
+        // Cut after the first word: still a prefix of every match, and a much
+        // smaller automaton ("you are now " and "you re now " become "you ").
+        for (const p of new Set(r.prefixes.map(firstWord))) note(p, i * 2 + PREFIX);
+      }
+      if (r.required !== undefined) {
+        this.hasRequired[i] = 1;
+        for (const q of r.required) note(q, i * 2 + REQUIRED);
+      }
+    });
+    // Alphabet: every character some literal contains.
+    const codes = new Map<number, number>();
+    for (const lit of byLiteral.keys()) for (let k = 0; k < lit.length; k += 1) if (!codes.has(lit.charCodeAt(k))) codes.set(lit.charCodeAt(k), codes.size + 1);
+    if (codes.size > 254) throw new Error('prompt-matcher: alphabet too large');
+    this.width = codes.size + 1;
+    this.cls = new Uint8Array(65_536);
+    for (const [c, k] of codes) this.cls[c] = k;
+    // Trie.
+    const children: Array<Map<number, number>> = [new Map()];
+    const own: number[][] = [[]];
+    for (const [lit, acts] of byLiteral) {
+      let s = 0;
+      for (let k = 0; k < lit.length; k += 1) {
+        const c = this.cls[lit.charCodeAt(k)] ?? 0;
+        let next = children[s]?.get(c);
+        if (next === undefined) {
+          next = children.length;
+          children.push(new Map());
+          own.push([]);
+          children[s]?.set(c, next);
+        }
+        s = next;
+      }
+      for (const a of acts) own[s]?.push(a, lit.length);
+    }
+    // Breadth-first: failure links, DFA transitions, merged outputs.
+    const states = children.length;
+    const w = this.width;
+    const delta = new Int32Array(states * w);
+    const fail = new Int32Array(states);
+    const merged: number[][] = new Array<number[]>(states);
+    merged[0] = own[0] ?? [];
+    const queue: number[] = [];
+    for (const [c, t] of children[0] ?? new Map<number, number>()) {
+      delta[c] = t;
+      fail[t] = 0;
+      queue.push(t);
+    }
+    for (let q = 0; q < queue.length; q += 1) {
+      const s = queue[q] ?? 0;
+      merged[s] = [...(own[s] ?? []), ...(merged[fail[s] ?? 0] ?? [])];
+      const f = fail[s] ?? 0;
+      for (let c = 0; c < w; c += 1) {
+        const t = children[s]?.get(c);
+        if (t === undefined) delta[s * w + c] = delta[f * w + c] ?? 0;
+        else {
+          delta[s * w + c] = t;
+          fail[t] = s === 0 ? 0 : (delta[f * w + c] ?? 0);
+          queue.push(t);
+        }
+      }
+    }
+    this.next = delta.map((t) => t * w);
+    this.outAt = new Uint8Array(states * w);
+    for (let s = 0; s < states; s += 1) if ((merged[s]?.length ?? 0) > 0) this.outAt[s * w] = 1;
+    this.outStart = new Int32Array(states + 1);
+    let total = 0;
+    for (let s = 0; s < states; s += 1) {
+      this.outStart[s] = total;
+      total += merged[s]?.length ?? 0;
+    }
+    this.outStart[states] = total;
+    this.actions = new Int32Array(total);
+    for (let s = 0; s < states; s += 1) this.actions.set(merged[s] ?? [], this.outStart[s] ?? 0);
+  }
+
+  /** Number of DFA states (for tests and sizing). */
+  get states(): number {
+    return this.outStart.length - 1;
+  }
+
+  /**
+   * The plan for `text`, in one pass. With `only`, rules whose entry is 0 are
+   * left out.
+   */
+  plan(text: string, only?: Uint8Array): MatchPlan {
+    const n = this.count;
+    const seen = new Uint8Array(n); // required literal found
+    // Prefix hits, as (rule, start) pairs in text order; bucketed per rule below.
+    let hits = new Int32Array(64);
+    let h = 0;
+    const { cls, next, outAt, outStart, actions, width } = this;
+    let s = 0;
+    for (let i = 0; i < text.length; i += 1) {
+      s = next[s + (cls[text.charCodeAt(i)] as number)] as number;
+      if (outAt[s] === 0) continue;
+      const id = (s / width) | 0;
+      const to = outStart[id + 1] as number;
+      for (let k = outStart[id] as number; k < to; k += 2) {
+        const a = actions[k] as number;
+        if ((a & 1) === REQUIRED) {
+          seen[a >> 1] = 1;
+          continue;
+        }
+        if (h === hits.length) {
+          const grown = new Int32Array(h * 2);
+          grown.set(hits);
+          hits = grown;
+        }
+        hits[h] = a >> 1;
+        hits[h + 1] = i + 1 - (actions[k + 1] as number);
+        h += 2;
+      }
+    }
+    const candidate = new Uint8Array(n);
+    for (let r = 0; r < n; r += 1) {
+      if (only !== undefined && only[r] !== 1) continue;
+      if (this.hasRequired[r] === 1 && seen[r] !== 1) continue;
+      candidate[r] = 1;
+    }
+    const at: Array<number[] | undefined> = new Array<number[] | undefined>(n);
+    let unsorted: Uint8Array | undefined;
+    for (let k = 0; k < h; k += 2) {
+      const r = hits[k] as number;
+      if (candidate[r] !== 1) continue;
+      const p = hits[k + 1] as number;
+      const list = at[r];
+      if (list === undefined) at[r] = [p];
+      else {
+        const last = list[list.length - 1] as number;
+        if (p === last) continue;
+        if (p < last) (unsorted ??= new Uint8Array(n))[r] = 1;
+        list.push(p);
+      }
+    }
+    const rules: number[] = [];
+    const starts: Array<readonly number[] | undefined> = [];
+    for (let r = 0; r < n; r += 1) {
+      if (candidate[r] !== 1) continue;
+      if (this.hasPrefix[r] !== 1) {
+        rules.push(r);
+        starts.push(undefined);
+        continue;
+      }
+      let list = at[r];
+      if (list === undefined) continue;
+      if (unsorted?.[r] === 1) list = [...new Set(list)].sort((x, y) => x - y);
+      rules.push(r);
+      starts.push(list);
+    }
+    return { rules, starts };
+  }
+}
+
+const matchers = new Map<string, LiteralMatcher>();
+
+/**
+ * A {@link LiteralMatcher} for `rules`, shared between guards built from the
+ * same literals (building one takes tens of milliseconds; it is immutable).
+ */
+export function literalMatcher(rules: readonly PatternLiterals[]): LiteralMatcher {
+  const key = JSON.stringify(rules.map((r) => [r.prefixes ?? null, r.required ?? null]));
+  const cached = matchers.get(key);
+  if (cached !== undefined) return cached;
+  const m = new LiteralMatcher(rules);
+  if (matchers.size >= 16) matchers.clear();
+  matchers.set(key, m);
+  return m;
+}
