@@ -42,11 +42,10 @@ BEGIN
                l.user_role, l.ip_address, l.user_agent, l.action, l.resource_type, l.resource_id, l.details,
                l.request_id, l.session_id) AS calc,
              lag(l.seq) OVER o AS before_seq,
-             first_value(l.hash) OVER r AS pred_hash,
-             count(*) OVER r AS pred_n
+             first_value(l.hash) OVER r AS pred_hash
         FROM tenantguard.security_audit_log l
        WHERE %s AND ($2::bigint IS NULL OR l.seq >= $2) AND ($3::bigint IS NULL OR l.seq <= $3)
-      WINDOW o AS (ORDER BY l.seq, l.id),
+      WINDOW o AS (ORDER BY l.seq),
              r AS (ORDER BY l.seq RANGE BETWEEN 16 PRECEDING AND 16 PRECEDING)
     ), c AS (
       SELECT w.seq, w.id, w.prev_hash, w.calc = w.hash AS hash_ok, CASE
@@ -54,7 +53,7 @@ BEGIN
           WHEN w.before_seq = w.seq THEN 'duplicate'
           WHEN ($4::bigint[])[((w.seq - 1) %% 16) + 1] IS NULL THEN 'nohead'
           WHEN w.seq > ($4::bigint[])[((w.seq - 1) %% 16) + 1] THEN 'beyond'
-          WHEN w.pred_n = 0 THEN 'edge'
+          WHEN w.pred_hash IS NULL THEN 'edge'
           WHEN w.prev_hash <> w.pred_hash THEN 'prev_hash'
           WHEN w.calc <> w.hash THEN 'hash'
         END AS why
