@@ -86,17 +86,22 @@ export const SECRET_QUOTED_VALUE = /[^\s"'`\\]{1,200}/y;
 export const SECRET_PLACEHOLDER = /^(?:x{1,200}|\*{1,200}|\.{1,200}|-{1,200}|true|false|null|nil|none|undefined|changeme|redacted|example|required|optional|string|your[\w-]{0,200}|\$\{[^}]{0,200}\}|\$[A-Z_]{1,200}|process\.env\.\w{1,200})$/i;
 
 const ASCII_COUNTS = new Uint32Array(128);
+/** The ASCII codes seen in the current string, in first-seen order (at most 128). */
+const ASCII_SEEN = new Uint8Array(128);
 
 /** Shannon entropy in bits per character. */
 export function shannonEntropy(s: string): number {
   if (s.length === 0) return 0;
-  // ASCII in a reused table (the common case), anything else in a map.
-  const touched: number[] = [];
+  // ASCII in a reused table (the common case), anything else in a map. No closure or array per call.
+  let seen = 0;
   let other: Map<number, number> | undefined;
   for (let i = 0; i < s.length; i += 1) {
     const c = s.charCodeAt(i);
     if (c < 128) {
-      if (ASCII_COUNTS[c] === 0) touched.push(c);
+      if (ASCII_COUNTS[c] === 0) {
+        ASCII_SEEN[seen] = c;
+        seen += 1;
+      }
       ASCII_COUNTS[c] = (ASCII_COUNTS[c] ?? 0) + 1;
     } else {
       other ??= new Map();
@@ -104,15 +109,18 @@ export function shannonEntropy(s: string): number {
     }
   }
   let h = 0;
-  const add = (n: number): void => {
-    const p = n / s.length;
+  for (let k = 0; k < seen; k += 1) {
+    const c = ASCII_SEEN[k] ?? 0;
+    const p = (ASCII_COUNTS[c] ?? 0) / s.length;
     h -= p * Math.log2(p);
-  };
-  for (const c of touched) {
-    add(ASCII_COUNTS[c] ?? 0);
     ASCII_COUNTS[c] = 0;
   }
-  if (other !== undefined) for (const n of other.values()) add(n);
+  if (other !== undefined) {
+    for (const n of other.values()) {
+      const p = n / s.length;
+      h -= p * Math.log2(p);
+    }
+  }
   return h;
 }
 
@@ -217,33 +225,37 @@ function findGeneric(text: string, out: DetectorMatch[]): void {
   if (!text.includes('=') && !text.includes(':') && !text.includes(' is ')) return;
   SECRET_KEYWORD.lastIndex = 0;
   for (let m = SECRET_KEYWORD.exec(text); m !== null; m = SECRET_KEYWORD.exec(text)) {
-    const keyword = m[0].toLowerCase();
+    // Only "passw(or)d" and "pwd" start with a p.
+    const isPassword = (m[0].charCodeAt(0) | 32) === 112;
+    // The sticky patterns below are run with test(): their ends (lastIndex) are all that is needed, no match arrays.
     SECRET_NAME_TAIL.lastIndex = m.index + m[0].length;
-    const tail = SECRET_NAME_TAIL.exec(text);
+    SECRET_NAME_TAIL.test(text);
     const afterName = SECRET_NAME_TAIL.lastIndex;
     // Resume after the whole identifier: "keykeykey..." is examined once, not once per keyword.
-    SECRET_KEYWORD.lastIndex = Math.max(SECRET_KEYWORD.lastIndex, tail === null ? afterName : afterName);
+    SECRET_KEYWORD.lastIndex = Math.max(SECRET_KEYWORD.lastIndex, afterName);
     SECRET_ASSIGN.lastIndex = afterName;
-    const assign = SECRET_ASSIGN.exec(text);
-    if (assign === null) continue;
-    const quote = assign[1] ?? '';
-    const isPassword = keyword.startsWith('pass') || keyword === 'pwd';
-    const valueRe = quote !== '' ? SECRET_QUOTED_VALUE : isPassword ? SECRET_PASSWORD_VALUE : SECRET_VALUE;
-    valueRe.lastIndex = SECRET_ASSIGN.lastIndex;
-    const v = valueRe.exec(text);
-    if (v === null) continue;
-    let value = v[0];
+    if (!SECRET_ASSIGN.test(text)) continue;
+    const valueStart = SECRET_ASSIGN.lastIndex;
+    // The opening quote is the assignment's last character when there is one (its capture group ends the match).
+    const last = text.charCodeAt(valueStart - 1);
+    const quote = last === 34 || last === 39 || last === 96 ? last : -1;
+    const valueRe = quote !== -1 ? SECRET_QUOTED_VALUE : isPassword ? SECRET_PASSWORD_VALUE : SECRET_VALUE;
+    valueRe.lastIndex = valueStart;
+    if (!valueRe.test(text)) continue;
+    const valueEnd = valueRe.lastIndex;
     // A sentence may end right after an unquoted value.
-    if (quote === '') value = value.replace(/[.]+$/, '');
-    if (quote !== '' && text[v.index + v[0].length] !== quote) continue;
+    let end = valueEnd;
+    if (quote === -1) while (end > valueStart && text.charCodeAt(end - 1) === 46) end -= 1;
+    if (quote !== -1 && text.charCodeAt(valueEnd) !== quote) continue;
+    const value = text.slice(valueStart, end);
     if (SECRET_PLACEHOLDER.test(value)) continue;
     const ok = isPassword
       ? value.length >= 6 && shannonEntropy(value) >= 2.5
       : value.length >= 10 && shannonEntropy(value) >= GENERIC_MIN_ENTROPY;
     // Whatever the verdict, the value run has been examined: resume after it ("key=key=key=..." stays linear).
-    SECRET_KEYWORD.lastIndex = Math.max(SECRET_KEYWORD.lastIndex, v.index + v[0].length);
+    SECRET_KEYWORD.lastIndex = Math.max(SECRET_KEYWORD.lastIndex, valueEnd);
     if (!ok) continue;
-    out.push({ type: 'SECRET', start: v.index, end: v.index + value.length, rule: isPassword ? 'generic-password' : 'generic-api-key' });
+    out.push({ type: 'SECRET', start: valueStart, end, rule: isPassword ? 'generic-password' : 'generic-api-key' });
   }
 }
 
