@@ -113,6 +113,31 @@ describe('audit hash chain', () => {
     expect(v2.firstBroken?.reason).toMatch(/^missing: seq 5 to 5 absent at the end/);
   });
 
+  it('catches a whole partition dropped outside the retention job (no anchor): the first rows after it have no predecessor', async () => {
+    const org = newOrg();
+    await db.pool.query(`SELECT tenantguard.audit_create_partition('2015-06-01')`);
+    const c = await db.pool.connect();
+    try {
+      await c.query("BEGIN; SET LOCAL tenantguard.audit_backdate = 'on'");
+      await c.query(
+        `INSERT INTO tenantguard.security_audit_log (org_id, action, resource_type, created_at)
+         SELECT $1::uuid, 'old.event', 'doc', '2015-06-10T00:00:00Z'::timestamptz + g * interval '1 minute' FROM generate_series(1, 20) g`,
+        [org],
+      );
+      await c.query('COMMIT');
+    } finally {
+      c.release();
+    }
+    await seed(org, 20);
+    const audit = createAuditLog({ pool: db.appPool });
+    expect(await audit.verifyChain(org)).toEqual({ ok: true, checked: 40 });
+    await db.pool.query('DROP TABLE tenantguard.security_audit_log_p201506');
+    const v = await audit.verifyChain(org);
+    // Lane 0 (seqs 1, 17, 33, ...) lost 1 and 17; its first surviving row is seq 33.
+    expect(v).toMatchObject({ ok: false, checked: 20, firstBroken: { seq: 1, id: await idOf(org, 33) } });
+    expect(v.firstBroken?.reason).toMatch(/^missing: seq 1 to 17 absent before row id \d+ \(seq 33\)/);
+  });
+
   it('catches forged rows: a duplicate seq, a bad hash, and a well-formed row beyond the head', async () => {
     const audit = createAuditLog({ pool: db.appPool });
     const org = newOrg();

@@ -169,6 +169,46 @@ describe('audit retention', () => {
     const again = await audit.retention.run();
     expect(again.actions).toEqual([]);
   });
+  it('a policy for an application table archives and drops its past monthly partitions (no chain) and audits it', async () => {
+    await db.pool.query(`
+      CREATE TABLE public.page_views (id bigint, org_id uuid, at timestamptz NOT NULL, path text) PARTITION BY RANGE (at);
+      CREATE TABLE public.page_views_p201501 PARTITION OF public.page_views FOR VALUES FROM ('2015-01-01 00:00+00') TO ('2015-02-01 00:00+00');
+      CREATE TABLE public.page_views_recent PARTITION OF public.page_views FOR VALUES FROM ('2015-02-01 00:00+00') TO ('2100-01-01 00:00+00');
+      INSERT INTO public.page_views SELECT g, '${orgA}', '2015-01-03 00:00+00'::timestamptz + g * interval '1 hour', '/p/' || g FROM generate_series(1, 3) g;
+      INSERT INTO public.page_views VALUES (4, '${orgA}', now(), '/now');`);
+    const sub = join(dir, 'page-views');
+    const audit = createAuditLog({
+      pool: db.appPool,
+      adminPool: db.pool,
+      retention: { archiveDir: sub, policies: [{ table: 'public.page_views', keepMonths: 12 }] },
+    });
+    const report = await audit.retention.run();
+    // Only the policy's table: the audit log's own partitions are not this policy's business.
+    expect(report.actions.map((a) => [a.table, a.partition, a.action, a.rows])).toEqual([
+      ['public.page_views', 'page_views_p201501', 'archived-and-dropped', 3],
+    ]);
+    expect((await db.pool.query("SELECT to_regclass('public.page_views_p201501') IS NULL AS gone")).rows[0].gone).toBe(true);
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM public.page_views')).rows[0].n).toBe(1);
+
+    const manifestPath = report.actions[0]?.manifest as string;
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as ArchiveManifest;
+    expect(manifest).toMatchObject({ table: 'public.page_views', partition: 'page_views_p201501', rowCount: 3, chains: [] });
+    const lines = gunzipSync(await readFile(join(sub, manifest.file))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { path: string });
+    expect(lines.map((l) => l.path).sort()).toEqual(['/p/1', '/p/2', '/p/3']);
+    expect(await verifyArchive(manifestPath)).toEqual({ ok: true, rows: 3, problems: [] });
+    const file = join(sub, manifest.file);
+    const original = await readFile(file);
+    await writeFile(file, gzipSync(gunzipSync(original).toString('utf8').replace('/p/2', '/p/9')));
+    expect((await verifyArchive(manifestPath)).problems).toContain('archive sha256 does not match the manifest');
+    await writeFile(file, original);
+
+    const ev = await db.pool.query<{ resource_id: string; details: { table: string; rows: number } }>(
+      "SELECT resource_id, details FROM tenantguard.security_audit_log WHERE org_id IS NULL AND action = 'audit.retention.partition_dropped' AND resource_id = 'page_views_p201501'",
+    );
+    expect(ev.rows.map((r) => [r.details.table, r.details.rows])).toEqual([['public.page_views', 3]]);
+    expect((await audit.verifyChain(null)).ok).toBe(true);
+  });
+
   it('schedule() runs the job by itself (immediately, then every interval) until stopped', async () => {
     const errors: unknown[] = [];
     const audit = createAuditLog({ pool: db.appPool, adminPool: db.pool, retention: { archiveDir: dir, monthsAhead: 16 } });
