@@ -91,8 +91,8 @@ export function parseQuery(input: unknown): AuditQuery {
 
 /**
  * Runs one page of a query inside the tenant transaction `db`. Keyset on the
- * org's seq (which is also time order): a page never skips or repeats a row,
- * even while new rows arrive.
+ * org's seq (unique per org; the order in which writers took their chain
+ * lanes): a page never skips or repeats a row that existed when paging began.
  */
 export async function queryPage(db: TenantDb, q: AuditQuery): Promise<AuditPage> {
   const order = q.order ?? 'desc';
