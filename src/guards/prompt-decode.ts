@@ -31,7 +31,6 @@ export const BINARY_SEGMENT = /\b(?:[01]{8}[ ]?){4,}/g;
 export const ROT13_HINT = /\b(?:gur|naq|lbh|lbhe|vtaber|vafgehpgvbaf|cerivbhf|nyy|cnffjbeq|flfgrz|cebzcg|fnl|gryy|jvgu|guvf|gung|sbe|ner|vf|vg)\b/g;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const HAS_DIGIT = /[0-9]/;
 
 /** Readable: valid UTF-8, mostly printable, has letters and a space-separated word. */
 function readable(bytes: Uint8Array): string | undefined {
@@ -67,22 +66,60 @@ function binaryBytes(s: string): Uint8Array {
   return new Uint8Array(groups.map((g) => parseInt(g, 2)));
 }
 
+/** Which segment searches can possibly find something (see {@link segmentHints}). */
+export interface SegmentHints {
+  /** A run of 8 binary digits: every {@link BINARY_SEGMENT} match starts with one. */
+  readonly binary: boolean;
+  /** A run of hex digits, spaces and colons holding 16 hex digits and a decimal digit, or a `\x`: needed by {@link HEX_SEGMENT}. */
+  readonly hex: boolean;
+  /** A run of 16 base64-alphabet characters: needed by {@link BASE64_SEGMENT}. */
+  readonly base64: boolean;
+}
+
+// Character kinds for segmentHints: bit 1 binary digit, 2 hex digit, 4 decimal digit, 8 hex-run separator, 16 base64 alphabet.
+const KIND = new Uint8Array(128);
+for (let c = 0x30; c <= 0x39; c += 1) KIND[c] = 2 | 4 | 16 | (c <= 0x31 ? 1 : 0);
+for (let c = 0x61; c <= 0x7a; c += 1) KIND[c] = 16 | (c <= 0x66 ? 2 : 0);
+for (let c = 0x41; c <= 0x5a; c += 1) KIND[c] = 16 | (c <= 0x46 ? 2 : 0);
+for (const c of [0x2b, 0x2f, 0x5f, 0x2d]) KIND[c] = 16;
+KIND[0x20] = 8;
+KIND[0x3a] = 8;
+
 /**
- * True when `text` has a run of at least 16 base64 alphabet characters, which
- * every {@link BASE64_SEGMENT} match needs: a plain loop is much cheaper than
- * the regex (its leading lookbehind defeats the engine's fast scan), and most
- * texts have no such run.
+ * One pass that tells which segment regexes can match at all: each needs a
+ * run of characters that most texts do not have, and a plain loop is much
+ * cheaper than the regexes (whose leading lookbehinds defeat the engine's
+ * fast scan). Exact: a regex skipped here has no match.
  */
-function hasBase64Run(text: string): boolean {
-  let run = 0;
+export function segmentHints(text: string): SegmentHints {
+  let bin = 0;
+  let hexDigits = 0;
+  let hexHasDigit = false;
+  let b64 = 0;
+  let binary = false;
+  let hex = false;
+  let base64 = false;
   for (let i = 0; i < text.length; i += 1) {
     const c = text.charCodeAt(i);
-    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x5f || c === 0x2d) {
-      run += 1;
-      if (run >= 16) return true;
-    } else run = 0;
+    const k = c < 128 ? (KIND[c] as number) : 0;
+    if ((k & 1) !== 0) {
+      bin += 1;
+      if (bin >= 8) binary = true;
+    } else bin = 0;
+    if ((k & 2) !== 0) {
+      hexDigits += 1;
+      if ((k & 4) !== 0) hexHasDigit = true;
+      if (hexDigits >= 16 && hexHasDigit) hex = true;
+    } else if ((k & 8) === 0) {
+      hexDigits = 0;
+      hexHasDigit = false;
+    }
+    if ((k & 16) !== 0) {
+      b64 += 1;
+      if (b64 >= 16) base64 = true;
+    } else b64 = 0;
   }
-  return false;
+  return { binary, hex: hex || text.includes('\\x'), base64 };
 }
 
 /**
@@ -103,12 +140,10 @@ export function findEncodedSegments(text: string, budget: number): DecodedSegmen
       if (decoded !== undefined) out.push({ kind, start: m.index, end: m.index + seg.length, text: decoded });
     }
   };
-  // Binary and hex payloads of the minimum size always contain a digit.
-  if (HAS_DIGIT.test(text)) {
-    take(BINARY_SEGMENT, 'binary', binaryBytes);
-    take(HEX_SEGMENT, 'hex', hexBytes);
-  }
-  if (hasBase64Run(text)) take(BASE64_SEGMENT, 'base64', (s) => new Uint8Array(Buffer.from(s, 'base64')));
+  const hints = segmentHints(text);
+  if (hints.binary) take(BINARY_SEGMENT, 'binary', binaryBytes);
+  if (hints.hex) take(HEX_SEGMENT, 'hex', hexBytes);
+  if (hints.base64) take(BASE64_SEGMENT, 'base64', (s) => new Uint8Array(Buffer.from(s, 'base64')));
   return out;
 }
 
