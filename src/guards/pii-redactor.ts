@@ -7,7 +7,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { TenantGuardError } from '../errors.js';
-import { DETECTORS, type DetectorMatch, type DetectorSettings } from './detectors/index.js';
+import { DETECTORS, type Detector, type DetectorMatch, type DetectorSettings } from './detectors/index.js';
 import { PII_TYPES, type PiiFinding, type PiiType } from './pii-types.js';
 import { PSEUDONYM_TOKEN, PseudonymSession, hashFor, maskFor, type RedactionMode } from './redact-replacements.js';
 
@@ -145,6 +145,11 @@ function selectNonOverlapping(matches: Selected[], textLength: number): Selected
   return kept.sort((a, b) => a.start - b.start);
 }
 
+/** The type named by a pseudonym look-alike such as `<EMAIL_1>`. */
+function literalType(token: string): PiiType {
+  return token.slice(1, token.lastIndexOf('_')) as PiiType;
+}
+
 function configError(err: z.ZodError): TenantGuardError {
   return new TenantGuardError('CONFIG_INVALID', `invalid PII redactor options: ${err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
 }
@@ -202,24 +207,29 @@ export function createPiiRedactor(options: PiiRedactorOptions = {}): PiiRedactor
     }
   }
 
-  function redact(text: string, call: RedactOptions = {}): RedactResult {
+  /** The detectors that can emit one of `enabled`, in priority order. */
+  const detectorsFor = (enabled: ReadonlySet<PiiType>): readonly Detector[] => DETECTORS.filter((d) => d.types.some((t) => enabled.has(t)));
+  const defaultDetectors = detectorsFor(defaultEnabled);
+
+  function redact(text: string, call?: RedactOptions): RedactResult {
     checkText(text, 'redact');
     let enabled = defaultEnabled;
-    if (call.allow !== undefined || call.deny !== undefined || Object.keys(call).length > 0) {
+    let detectors = defaultDetectors;
+    if (call !== undefined && (call.allow !== undefined || call.deny !== undefined || Object.keys(call).length > 0)) {
       const c = callSchema.safeParse(call);
       if (!c.success) throw new TenantGuardError('INPUT_INVALID', `invalid redact options: ${c.error.issues.map((i) => i.message).join('; ')}`);
       const chosen = new Set<PiiType>(c.data.allow ?? baseAllow);
       for (const t of baseDeny) chosen.delete(t);
       for (const t of c.data.deny ?? []) chosen.delete(t);
       enabled = chosen;
+      detectors = detectorsFor(chosen);
     }
 
     const found: DetectorMatch[] = [];
     if (enabled.size > 0) {
       // Every detector but secrets, emails and URL credentials needs at least one digit.
       const hasDigit = DIGIT.test(text);
-      for (const d of DETECTORS) {
-        if (!d.types.some((t) => enabled.has(t))) continue;
+      for (const d of detectors) {
         if (d.needsDigit && !hasDigit) continue;
         d.find(text, found, settings);
       }
@@ -236,7 +246,6 @@ export function createPiiRedactor(options: PiiRedactorOptions = {}): PiiRedactor
     const selected = selectNonOverlapping(candidates, text.length);
     if (selected.length === 0) return { text, findings: [] };
 
-    const literalType = (s: string): PiiType => (s.slice(1, s.lastIndexOf('_')) as PiiType);
     if (mode === 'pseudonym') {
       session.reserve(
         selected.map((s) => {
