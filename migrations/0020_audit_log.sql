@@ -128,10 +128,9 @@ AS $fn$
 DECLARE
   k uuid := coalesce(NEW.org_id, '00000000-0000-0000-0000-000000000000'::uuid);
   g text;        -- this org's lane state in this transaction (setting name)
-  st text;       -- 'l1.l2.l3:i:f': lanes held, in use order; next index; 1 = grabbing failed
-  held int[];
+  st text;       -- 'i,f,lanes': next index into lanes; 1 = no more free lanes to take; the lanes held, in use order, one hex digit each
+  lanes text;
   i int;
-  failed boolean;
   use_lane int;
   c text;        -- a held lane's head: 'seq,hash hex,created_at'
   t text;
@@ -202,7 +201,7 @@ BEGIN
       RAISE EXCEPTION 'tenantguard: no audit chain head for org %', k USING ERRCODE = 'internal_error';
     END IF;
     use_lane := (NEW.seq - 1) % 16;
-    st := use_lane::text || ':0:0';
+    st := '0,0,' || to_hex(use_lane);
   ELSE
     -- Later rows of the same transaction. Lanes held by this transaction
     -- stay locked until it ends, and their heads are cached in
@@ -216,27 +215,26 @@ BEGIN
     -- 16 or none is free, and uses its lanes in turn, the least advanced
     -- first. Under REPEATABLE READ or SERIALIZABLE it stays in its first
     -- lane: taking a lane advanced since the snapshot would fail with 40001.
-    held := string_to_array(split_part(st, ':', 1), '.')::int[];
-    i := split_part(st, ':', 2)::int;
-    failed := split_part(st, ':', 3) = '1';
-    use_lane := held[i + 1];
+    i := split_part(st, ',', 1)::int;
+    lanes := split_part(st, ',', 3);
+    use_lane := strpos('0123456789abcdef', substr(lanes, i + 1, 1)) - 1;
     c := current_setting(g || 'l' || use_lane);
-    IF NOT failed AND cardinality(held) < 16 THEN
+    IF length(lanes) < 16 AND split_part(st, ',', 2) = '0' THEN
       IF current_setting('transaction_isolation') = 'read committed' THEN
         SELECT x.lane, x.seq, x.hash, x.last_at INTO f_lane, f_seq, f_hash, f_at
           FROM tenantguard.audit_chain_head x
-         WHERE x.org_id = k AND x.lane <> ALL (held)
+         WHERE x.org_id = k AND strpos(lanes, to_hex(x.lane::int)) = 0
          ORDER BY x.seq LIMIT 1 FOR UPDATE SKIP LOCKED;
       END IF;
       IF f_lane IS NULL THEN
-        failed := true;
+        st := '0,1,';
       ELSIF f_seq < split_part(c, ',', 1)::bigint THEN
         -- Less advanced than the lane due next: use it now, then that one.
-        held := held[1:i] || f_lane || held[i + 1:];
+        lanes := substr(lanes, 1, i) || to_hex(f_lane) || substr(lanes, i + 1);
         use_lane := f_lane;
         c := f_seq::text || ',' || encode(f_hash, 'hex') || ',' || f_at::text;
       ELSE
-        held := held[1:i + 1] || f_lane || held[i + 2:];
+        lanes := substr(lanes, 1, i + 1) || to_hex(f_lane) || substr(lanes, i + 2);
         PERFORM set_config(g || 'l' || f_lane, f_seq::text || ',' || encode(f_hash, 'hex') || ',' || f_at::text, true);
       END IF;
     END IF;
@@ -246,7 +244,7 @@ BEGIN
     NEW.hash := tenantguard.audit_row_hash(NEW.prev_hash, NEW.id, NEW.org_id, NEW.seq, NEW.created_at,
       NEW.user_id, NEW.user_email, NEW.user_role, NEW.ip_address, NEW.user_agent, NEW.action,
       NEW.resource_type, NEW.resource_id, NEW.details, NEW.request_id, NEW.session_id);
-    st := array_to_string(held, '.') || ':' || ((i + 1) % cardinality(held))::text || ':' || CASE WHEN failed THEN '1' ELSE '0' END;
+    st := ((i + 1) % length(lanes))::text || CASE WHEN split_part(st, ',', 2) = '1' THEN ',1,' ELSE ',0,' END || lanes;
     -- This lane's head row is now behind: the statement trigger writes it back.
     t := current_setting('tenantguard_audit.touched', true);
     IF t IS NULL OR position(g || 'l' || use_lane || ';' IN t) = 0 THEN
