@@ -155,6 +155,11 @@ export const cardsDetector: Detector = {
     for (let m = CARD_CANDIDATE.exec(text); m !== null; m = CARD_CANDIDATE.exec(text)) {
       const raw = m[0];
       const start = m.index;
+      // Cheap pre-filter: at least 12 digits (runs of short groups, "4 4 4 ...", stop here).
+      // Read in `text` (one string for every candidate); a candidate holds only digits, spaces and dashes.
+      let digits = 0;
+      for (let i = start; i < start + raw.length; i += 1) if (text.charCodeAt(i) >= 48) digits += 1;
+      if (digits < 12) continue;
       // One pass over the run, allocating nothing: digits, separators, group sizes, the Luhn sum for both
       // parities (which one applies depends on the digit count), the leading prefixes and whether all digits
       // are equal. Context words are looked up only when the verdict depends on them.

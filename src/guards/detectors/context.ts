@@ -27,6 +27,10 @@ export class KeywordIndex {
   private starts: number[] | undefined;
   private ends: number[] = [];
   private queries = 0;
+  /** The last window scan's query and answer: detectors often ask twice for the same candidate. */
+  private lastPos = -1;
+  private lastWindow = -1;
+  private lastFound = -1;
 
   constructor(
     private readonly text: string,
@@ -61,8 +65,13 @@ export class KeywordIndex {
   /** The offset of the last keyword that ends at or before `pos` and starts within `window` before it, or -1. */
   before(pos: number, window = CONTEXT_WINDOW): number {
     if (this.starts === undefined && this.queries * WINDOW_COST < Math.max(2048, this.text.length)) {
+      // A repeated question still counts as a query, so the switch to the index happens when it always did.
       this.queries += 1;
-      return this.scanWindow(pos, window);
+      if (pos === this.lastPos && window === this.lastWindow) return this.lastFound;
+      this.lastPos = pos;
+      this.lastWindow = window;
+      this.lastFound = this.scanWindow(pos, window);
+      return this.lastFound;
     }
     const starts = this.starts ?? this.build();
     let lo = 0;

@@ -190,14 +190,19 @@ function labelMayFollow(text: string, end: number): boolean {
   return isAsciiLetter(d) || (d === 40 && isAsciiLetter(text.charCodeAt(end + 2)));
 }
 
-/** Digits in `s`, and whether every digit group after the first has at least two digits. */
-function shape(s: string): { digits: number; groupsOk: boolean; groups: number } {
+/** Results of the last {@link shapeOf}: written to module fields, so no object per candidate. */
+let shapeDigits = 0;
+let shapeGroups = 0;
+let shapeGroupsOk = true;
+
+/** Digits in `s.slice(from, to)`, its digit groups, and whether every group after the first has at least two digits. */
+function shapeOf(s: string, from: number, to: number): void {
   let digits = 0;
   let groups = 0;
   let run = 0;
   let groupsOk = true;
-  for (let i = 0; i <= s.length; i += 1) {
-    const c = i < s.length ? s.charCodeAt(i) : 32;
+  for (let i = from; i <= to; i += 1) {
+    const c = i < to ? s.charCodeAt(i) : 32;
     if (c >= 48 && c <= 57) {
       digits += 1;
       run += 1;
@@ -207,20 +212,26 @@ function shape(s: string): { digits: number; groupsOk: boolean; groups: number }
       run = 0;
     }
   }
-  return { digits, groupsOk, groups };
+  shapeDigits = digits;
+  shapeGroups = groups;
+  shapeGroupsOk = groupsOk;
 }
 
 /** Validates one candidate string found at `start`; returns the accepting rule or undefined. Cheap checks come first. */
 function validatePhone(text: string, candidate: string, start: number, end: number, s: DetectorSettings, ctx: PhoneContext): string | undefined {
   // Every extension has an "x" ("x 12", "ext. 12"): most candidates skip the regex.
   const main = candidate.includes('x') ? candidate.replace(PHONE_EXTENSION, '') : candidate;
-  const sh = shape(main);
-  if (sh.digits < 7 || sh.digits > 15) return undefined;
+  // Read in `text` when there is no extension (one string for every candidate).
+  if (main === candidate) shapeOf(text, start, end);
+  else shapeOf(main, 0, main.length);
+  const digitCount = shapeDigits;
+  const formatted = shapeGroups >= 2 && shapeGroupsOk;
+  if (digitCount < 7 || digitCount > 15) return undefined;
   if (candidate.startsWith('+')) return internationalOk(main, s.strictPhoneValidation) ? 'phone-international' : undefined;
   const positiveAt = ctx.positive.before(start);
   const hasContext = positiveAt !== -1 || (labelMayFollow(text, end) && PHONE_LABEL_AFTER.test(text.slice(end, end + 16)));
-  // Without a phone word it must be written like a phone number (separators, no single-digit groups after the first).
-  const formatted = sh.groups >= 2 && sh.groupsOk;
+  // Without a phone word it must be written like a phone number (separators, no single-digit groups after the first):
+  // `formatted` above.
   const idd = main.startsWith('00') || main.startsWith('011');
   if (!hasContext && !formatted && !idd) return undefined;
   if (isDate(main)) return undefined;
@@ -265,10 +276,11 @@ export const phoneDetector: Detector = {
     for (let m = PHONE_CANDIDATE.exec(text); m !== null; m = PHONE_CANDIDATE.exec(text)) {
       let candidate = m[0];
       const start = m.index;
-      // Cheap pre-filter before any string work: a phone number has at least 7 digits.
+      // Cheap pre-filter before any string work: a phone number has at least 7 digits. Read in `text` (one
+      // string for every candidate), counting all digits: the retry below needs the total.
       let digitCount = 0;
-      for (let i = 0; i < candidate.length && digitCount < 7; i += 1) {
-        const c = candidate.charCodeAt(i);
+      for (let i = start; i < start + candidate.length; i += 1) {
+        const c = text.charCodeAt(i);
         if (c >= 48 && c <= 57) digitCount += 1;
       }
       if (digitCount < 7) continue;
@@ -282,11 +294,13 @@ export const phoneDetector: Detector = {
         }
         // Dropping a trailing group ("call 541-714-1388 2 times") only helps a run that is too long,
         // or one next to a phone word or dialled internationally; elsewhere the shape already failed.
-        const hopeful = shape(candidate).digits > 15 || candidate.startsWith('+') || ctx.positive.before(start) !== -1;
+        const hopeful = candidate.startsWith('+') || digitCount > 15 || ctx.positive.before(start) !== -1;
         if (!hopeful || !/[ .-]\d{1,4}$/.test(candidate)) break;
         const cut = Math.max(candidate.lastIndexOf(' '), candidate.lastIndexOf('-'), candidate.lastIndexOf('.'));
         if (cut <= 0) break;
         candidate = candidate.slice(0, cut);
+        shapeOf(candidate, 0, candidate.length);
+        digitCount = shapeDigits;
       }
     }
   },

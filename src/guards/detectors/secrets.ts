@@ -220,9 +220,18 @@ function findPrivateKeys(text: string, out: DetectorMatch[]): void {
   }
 }
 
+/**
+ * `text.includes(' is ')`, searched as "is " with the space before checked
+ * by hand: a pattern that starts with a space stops at every space.
+ */
+function hasSpacedIs(text: string): boolean {
+  for (let i = text.indexOf('is ', 1); i !== -1; i = text.indexOf('is ', i + 1)) if (text.charCodeAt(i - 1) === 32) return true;
+  return false;
+}
+
 function findGeneric(text: string, out: DetectorMatch[]): void {
   // Every assignment SECRET_ASSIGN accepts contains '=', ':' or ' is '.
-  if (!text.includes('=') && !text.includes(':') && !text.includes(' is ')) return;
+  if (!text.includes('=') && !text.includes(':') && !hasSpacedIs(text)) return;
   SECRET_KEYWORD.lastIndex = 0;
   for (let m = SECRET_KEYWORD.exec(text); m !== null; m = SECRET_KEYWORD.exec(text)) {
     // Only "passw(or)d" and "pwd" start with a p.
