@@ -292,6 +292,8 @@ function info(n: Node): Info {
       for (let k = 0; k < infos.length; k += 1) {
         const x = infos[k] as Info;
         if (useful(x.required) && better(x.required, required)) required = x.required;
+        // Literal runs are read from where one starts (from inside a run they are only shorter).
+        if (k > 0 && (infos[k - 1] as Info).exact !== null && !(infos[k - 1] as Info).exact?.has('')) continue;
         const tail = seqPrefix(infos, k);
         if (useful(tail) && better(tail, required)) required = tail;
       }

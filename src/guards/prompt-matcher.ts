@@ -23,10 +23,11 @@ export interface MatchPlan {
 
 const PREFIX = 0;
 
-/** `s` up to and including its first space after the first character. */
-function firstWord(s: string): string {
-  const k = s.indexOf(' ', 1);
-  return k < 0 ? s : s.slice(0, k + 1);
+/** `s` up to and including its second space after the first character (its first two words). */
+export function firstTwoWords(s: string): string {
+  const one = s.indexOf(' ', 1);
+  const two = one < 0 ? -1 : s.indexOf(' ', one + 1);
+  return two < 0 ? s : s.slice(0, two + 1);
 }
 
 const REQUIRED = 1;
@@ -63,9 +64,10 @@ export class LiteralMatcher {
     rules.forEach((r, i) => {
       if (r.prefixes !== undefined) {
         this.hasPrefix[i] = 1;
-        // Cut after the first word: still a prefix of every match, and a much
-        // smaller automaton ("you are now " and "you re now " become "you ").
-        for (const p of new Set(r.prefixes.map(firstWord))) note(p, i * 2 + PREFIX);
+        // Cut after two words: still a prefix of every match, and a smaller
+        // automaton ("you are now " and "you are no longer " become "you are ");
+        // one word would make the sticky tries several times more frequent.
+        for (const p of new Set(r.prefixes.map(firstTwoWords))) note(p, i * 2 + PREFIX);
       }
       if (r.required !== undefined) {
         this.hasRequired[i] = 1;

@@ -9,8 +9,8 @@ import { adversarialInput } from './prompt-adversarial.js';
 
 describe('patternLiterals', () => {
   it('reads prefixes and required literals off a pattern', () => {
-    // Required: any literal of 4+ characters will do, and then the fewest literals win.
-    expect(patternLiterals(/\b(?:ignore|forget) all\b/g)).toEqual({ prefixes: ['forget all', 'ignore all'], required: [' all'] });
+    // Required: any literal of 4+ characters will do, and then the fewest literals win; literal runs are read from their start.
+    expect(patternLiterals(/\b(?:ignore|forget) all\b/g)).toEqual({ prefixes: ['forget all', 'ignore all'], required: ['forget all', 'ignore all'] });
     expect(patternLiterals(/\b(?:the )?previous (?:rules|task)/g)).toEqual({
       prefixes: ['previous rules', 'previous task', 'the previous rules', 'the previous task'],
       required: ['previous task', 'previous rules'],
@@ -140,8 +140,8 @@ describe('LiteralMatcher: the single-pass prefilter finds exactly what the per-r
               expected.push([i, undefined]);
               return;
             }
-            // Prefixes are cut after their first word (still a prefix of every match).
-            const firsts = r.prefixes.map((p) => (p.indexOf(' ', 1) < 0 ? p : p.slice(0, p.indexOf(' ', 1) + 1)));
+            // Prefixes are cut after their first two words (still a prefix of every match).
+            const firsts = r.prefixes.map((p) => p.split(/(?<=. )/).slice(0, 2).join(''));
             const starts: number[] = [];
             for (let p = 0; p < text.length; p += 1) if (firsts.some((f) => text.startsWith(f, p))) starts.push(p);
             if (starts.length > 0) expected.push([i, starts]);
