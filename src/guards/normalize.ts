@@ -473,11 +473,18 @@ export function toWordView(n: NormalizedText): NormalizedText {
   return new WordView(n, n.text.replace(/[^a-z0-9]+/g, ' '));
 }
 
-/** A word view whose offset map is built only when a finding needs it (most texts have none). */
+/**
+ * A word view whose offset maps are built only if asked for; {@link mapSpan}
+ * instead maps single offsets through the list of collapsed runs (only runs
+ * of two or more characters shift offsets), so a finding costs one regex
+ * scan and a binary search, not two arrays as long as the text.
+ */
 class WordView implements NormalizedText {
   readonly tagSpans: ReadonlyArray<readonly [number, number]>;
   readonly stats: NormalizeStats;
   private maps: [Int32Array, Int32Array] | undefined;
+  /** Collapsed runs: word-view offset, source offset and length of each (built on first use). */
+  private runs: { wv: Int32Array; src: Int32Array; len: Int32Array; n: number } | undefined;
   constructor(
     private readonly source: NormalizedText,
     readonly text: string,
@@ -490,6 +497,32 @@ class WordView implements NormalizedText {
   }
   get end(): Int32Array {
     return this.build()[1];
+  }
+  /** Source indexes [first, last] of the characters that word-view character `o` stands for. */
+  sourceRange(o: number): [number, number] {
+    const r = (this.runs ??= collapsedRuns(this.source.text));
+    // Last run whose word-view offset is <= o.
+    let lo = 0;
+    let hi = r.n - 1;
+    let k = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((r.wv[mid] as number) <= o) {
+        k = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (k < 0) return [o, o];
+    const wv = r.wv[k] as number;
+    const src = r.src[k] as number;
+    const len = r.len[k] as number;
+    if (wv === o) return [src, src + len - 1];
+    const t = src + len + (o - wv - 1);
+    return [t, t];
+  }
+  /** The source this view was made from. */
+  get base(): NormalizedText {
+    return this.source;
   }
   private build(): [Int32Array, Int32Array] {
     if (this.maps !== undefined) return this.maps;
@@ -532,10 +565,42 @@ class WordView implements NormalizedText {
  */
 export function mapSpan(n: NormalizedText, s: number, e: number): [number, number] {
   if (n.text.length === 0) return [0, 0];
-  const from = n.start[Math.min(s, n.text.length - 1)] ?? 0;
+  const from = startAt(n, Math.min(s, n.text.length - 1));
   if (e <= s) return [from, from];
-  const to = n.end[Math.min(e, n.text.length) - 1] ?? from;
+  const to = endAt(n, Math.min(e, n.text.length) - 1);
   return [from, Math.max(from, to)];
+}
+
+/** `n.start[i]`, without building whole maps for lazily mapped texts. */
+function startAt(n: NormalizedText, i: number): number {
+  if (n instanceof PlainAscii) return i;
+  if (n instanceof WordView) return startAt(n.base, n.sourceRange(i)[0]);
+  return n.start[i] ?? 0;
+}
+
+/** `n.end[i]`, without building whole maps for lazily mapped texts. */
+function endAt(n: NormalizedText, i: number): number {
+  if (n instanceof PlainAscii) return i + 1;
+  if (n instanceof WordView) return endAt(n.base, n.sourceRange(i)[1]);
+  return n.end[i] ?? 0;
+}
+
+/** Maximal runs of two or more characters other than a-z and 0-9 (each is one space in the word view). */
+function collapsedRuns(src: string): { wv: Int32Array; src: Int32Array; len: Int32Array; n: number } {
+  const starts: number[] = [];
+  const lens: number[] = [];
+  const re = /[^a-z0-9]{2,}/g;
+  for (let m = re.exec(src); m !== null; m = re.exec(src)) {
+    starts.push(m.index);
+    lens.push(m[0].length);
+  }
+  const wv = new Int32Array(starts.length);
+  let shift = 0;
+  for (let k = 0; k < starts.length; k += 1) {
+    wv[k] = (starts[k] as number) - shift;
+    shift += (lens[k] as number) - 1;
+  }
+  return { wv, src: Int32Array.from(starts), len: Int32Array.from(lens), n: starts.length };
 }
 
 /** ROT13 of the ASCII letters of `text` (positions unchanged, so offset maps stay valid). */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mapSpan, normalizeForMatching, rot13, toWordView } from '../../src/guards/normalize.js';
+import { mapSpan, normalizeForMatching, normalizeText, rot13, toWordView } from '../../src/guards/normalize.js';
 
 const tags = (s: string): string => Array.from(s).map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
 
@@ -135,6 +135,28 @@ describe('toWordView and rot13', () => {
     const at = w.text.indexOf('ignore all');
     const [s, e] = mapSpan(w, at, at + 'ignore all'.length);
     expect(input.slice(s, e)).toBe('IGNORE, all');
+  });
+
+  it('property: mapSpan on the word view (run list, no full maps) equals the mapping through its start/end arrays', () => {
+    const piece = fc.constantFrom('ab', 'x', ' ', '  ', ', ', '!!', '--', '\n\n', 'é', 'Ї', '\u200b', '\u{e0041}', 'i g n o r e', '1gn0r3', 'ＡＢ', '42', '_', '...');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 25 }), fc.nat(), fc.nat(), (parts, a, b) => {
+        const input = parts.join('');
+        for (const n of [normalizeForMatching(input), normalizeText(input)]) {
+          const len = toWordView(n).text.length;
+          if (len === 0) continue;
+          const s = a % len;
+          const e = s + (b % (len - s + 1));
+          const lazy = mapSpan(toWordView(n), s, e);
+          const w = toWordView(n);
+          // Reading start/end builds the full arrays; mapSpan must agree with them.
+          const from = w.start[Math.min(s, len - 1)] ?? 0;
+          const to = e <= s ? from : Math.max(from, w.end[Math.min(e, len) - 1] ?? from);
+          expect(lazy, JSON.stringify(input)).toEqual([from, to]);
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('rot13 rotates ASCII letters only and keeps positions', () => {
