@@ -91,23 +91,24 @@ for (const [code, lengths] of CALLING_CODE_LENGTHS) {
 }
 
 /**
- * Whether the digits of `intl` (country code first), less the `0` of its
- * first "(0)" (a trunk prefix in parentheses, as in "+41 (0)44 ...", is not
- * dialled internationally), are a possible international number. Reads the
- * string in place rather than building the digit string.
+ * Whether the digits of `s.slice(from, to)` (country code first), less the
+ * `0` of its first "(0)" (a trunk prefix in parentheses, as in "+41 (0)44
+ * ...", is not dialled internationally), are a possible international
+ * number. Reads the string in place rather than building the digit string.
  */
-function internationalPossible(intl: string): boolean {
-  const trunk = intl.indexOf('(0)');
+function internationalPossible(s: string, from: number, to: number): boolean {
+  let trunkSeen = false;
   let count = 0;
   let code = 0;
   let codeDigits = 0; // digits in the calling code once found, 0 while none
   let noCode = false;
-  for (let i = 0; i < intl.length; i += 1) {
-    if (i === trunk) {
+  for (let i = from; i < to; i += 1) {
+    const c = s.charCodeAt(i);
+    if (c === 40 && !trunkSeen && i + 2 < to && s.charCodeAt(i + 1) === 48 && s.charCodeAt(i + 2) === 41) {
+      trunkSeen = true;
       i += 2;
       continue;
     }
-    const c = intl.charCodeAt(i);
     if (c < 48 || c > 57) continue;
     count += 1;
     // E.164 calling codes form a prefix code (and never start with 0): the first one found is the only one.
@@ -154,9 +155,12 @@ function isDate(s: string): boolean {
   return ((a >= 1 && a <= 31 && b >= 1 && b <= 12) || (a >= 1 && a <= 12 && b >= 1 && b <= 31)) && c >= 0;
 }
 
-/** `intl` starts with '+'. Possible: metadata lengths; strict: libphonenumber `isValid`. */
-function internationalOk(intl: string, strict: boolean): boolean {
-  if (!internationalPossible(intl)) return false;
+/**
+ * `intl` starts with '+'. Possible: metadata lengths; strict: libphonenumber `isValid`.
+ * `intl` is `s.slice(from, to)`; the check reads `s` in place.
+ */
+function internationalOk(intl: string, strict: boolean, s: string = intl, from = 0, to = intl.length): boolean {
+  if (!internationalPossible(s, from, to)) return false;
   if (!strict) return true;
   return cached(`i${intl}`, () => parsePhoneNumberFromString(intl)?.isValid() === true);
 }
@@ -227,7 +231,10 @@ function validatePhone(text: string, candidate: string, start: number, end: numb
   const digitCount = shapeDigits;
   const formatted = shapeGroups >= 2 && shapeGroupsOk;
   if (digitCount < 7 || digitCount > 15) return undefined;
-  if (candidate.startsWith('+')) return internationalOk(main, s.strictPhoneValidation) ? 'phone-international' : undefined;
+  if (candidate.startsWith('+')) {
+    const ok = main === candidate ? internationalOk(main, s.strictPhoneValidation, text, start, end) : internationalOk(main, s.strictPhoneValidation);
+    return ok ? 'phone-international' : undefined;
+  }
   const positiveAt = ctx.positive.before(start);
   const hasContext = positiveAt !== -1 || (labelMayFollow(text, end) && PHONE_LABEL_AFTER.test(text.slice(end, end + 16)));
   // Without a phone word it must be written like a phone number (separators, no single-digit groups after the first):
