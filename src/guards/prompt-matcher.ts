@@ -43,8 +43,8 @@ export class LiteralMatcher {
   private readonly width: number;
   /** DFA over premultiplied states (state id * width): next[state + class]. */
   private readonly next: Int32Array;
-  /** 1 at a premultiplied state that has outputs. */
-  private readonly outAt: Uint8Array;
+  /** Premultiplied states from this one on have outputs. */
+  private readonly firstOut: number;
   /** Per state, its outputs (own and via suffix links): actions[outStart[s] .. outStart[s + 1]). */
   private readonly outStart: Int32Array;
   /** Pairs: rule * 2 + kind, literal length. */
@@ -126,18 +126,28 @@ export class LiteralMatcher {
         }
       }
     }
-    this.next = delta.map((t) => t * w);
-    this.outAt = new Uint8Array(states * w);
-    for (let s = 0; s < states; s += 1) if ((merged[s]?.length ?? 0) > 0) this.outAt[s * w] = 1;
+    // Renumber: states without outputs first (the root stays 0), so the scan
+    // loop tells an output state by one comparison with `firstOut`.
+    const order: number[] = [];
+    for (let s = 0; s < states; s += 1) if ((merged[s]?.length ?? 0) === 0) order.push(s);
+    const quiet = order.length;
+    for (let s = 0; s < states; s += 1) if ((merged[s]?.length ?? 0) > 0) order.push(s);
+    const id = new Int32Array(states);
+    order.forEach((old, k) => {
+      id[old] = k;
+    });
+    this.firstOut = quiet * w;
+    this.next = new Int32Array(states * w);
+    for (let s = 0; s < states; s += 1) for (let c = 0; c < w; c += 1) this.next[(id[s] as number) * w + c] = (id[delta[s * w + c] as number] as number) * w;
     this.outStart = new Int32Array(states + 1);
     let total = 0;
-    for (let s = 0; s < states; s += 1) {
-      this.outStart[s] = total;
-      total += merged[s]?.length ?? 0;
+    for (let k = 0; k < states; k += 1) {
+      this.outStart[k] = total;
+      total += merged[order[k] as number]?.length ?? 0;
     }
     this.outStart[states] = total;
     this.actions = new Int32Array(total);
-    for (let s = 0; s < states; s += 1) this.actions.set(merged[s] ?? [], this.outStart[s] ?? 0);
+    for (let k = 0; k < states; k += 1) this.actions.set(merged[order[k] as number] ?? [], this.outStart[k] ?? 0);
   }
 
   /** Number of DFA states (for tests and sizing). */
@@ -155,11 +165,11 @@ export class LiteralMatcher {
     // Prefix hits, as (rule, start) pairs in text order; bucketed per rule below.
     let hits = new Int32Array(64);
     let h = 0;
-    const { cls, next, outAt, outStart, actions, width } = this;
+    const { cls, next, firstOut, outStart, actions, width } = this;
     let s = 0;
     for (let i = 0; i < text.length; i += 1) {
       s = next[s + (cls[text.charCodeAt(i)] as number)] as number;
-      if (outAt[s] === 0) continue;
+      if (s < firstOut) continue;
       const id = (s / width) | 0;
       const to = outStart[id + 1] as number;
       for (let k = outStart[id] as number; k < to; k += 2) {
