@@ -45,14 +45,55 @@ export const SECRET_TOKEN_RULES: readonly TokenRule[] = [
 
 /**
  * The union of the rules' prefixes. The text is scanned once for it; only
- * where it matches are the (sticky) rule patterns tried.
+ * where it matches are the (sticky) rule patterns tried. It has no capture
+ * groups (a match array with one slot per prefix costs more than the scan on
+ * prefix-dense text); which prefix matched is found afterwards, see
+ * {@link prefixAt}.
  */
 const UNIQUE_PREFIXES = [...new Set(SECRET_TOKEN_RULES.map((r) => r.prefix))];
-export const SECRET_TOKEN_PREFIX = new RegExp(UNIQUE_PREFIXES.map((p) => `(${p})`).join('|'), 'g');
-/** For each capture group of SECRET_TOKEN_PREFIX, the rules (with sticky copies of their patterns) that share that prefix. */
-const RULES_BY_PREFIX = UNIQUE_PREFIXES.map((p) =>
-  SECRET_TOKEN_RULES.filter((r) => r.prefix === p).map((rule) => ({ rule, sticky: new RegExp(rule.re.source, 'y') })),
-);
+export const SECRET_TOKEN_PREFIX = new RegExp(UNIQUE_PREFIXES.map((p) => `(?:${p})`).join('|'), 'g');
+/** For each prefix, a sticky pattern for it and the rules (with sticky copies of their patterns) that share it. */
+const RULES_BY_PREFIX = UNIQUE_PREFIXES.map((p) => ({
+  prefix: new RegExp(`(?:${p})`, 'y'),
+  rules: SECRET_TOKEN_RULES.filter((r) => r.prefix === p).map((rule) => ({ rule, sticky: new RegExp(rule.re.source, 'y') })),
+}));
+/**
+ * Which prefixes can start with a given character (indexes into
+ * RULES_BY_PREFIX, in alternation order), so identifying the prefix that
+ * matched takes one or two sticky tests. Built from the first characters of
+ * the prefixes above; a test checks it against a capturing alternation.
+ */
+const PREFIXES_BY_FIRST: number[][] = Array.from({ length: 128 }, () => []);
+{
+  const firsts: ReadonlyArray<readonly [string, string]> = [
+    ['A3T|AKIA|ASIA|ABIA|ACCA', 'A'], ['AIza', 'A'], ['\\dQ~', '0123456789'], ['AccountKey=', 'A'],
+    ['gh[pousr]_', 'g'], ['github_pat_', 'g'], ['glpat-', 'g'], ['xox[abposer]-', 'x'], ['xapp-', 'x'],
+    ['hooks\\.slack\\.com/', 'h'], ['[sr]k_(?:test|live|prod)_', 'sr'], ['whsec_', 'w'], ['sk-', 's'], ['npm_', 'n'],
+    ['SG\\.', 'S'], ['SK[0-9a-fA-F]', 'S'],
+  ];
+  UNIQUE_PREFIXES.forEach((p, i) => {
+    const chars = firsts.find(([q]) => q === p)?.[1];
+    // A prefix missing from the table is tried for every character (slower, never wrong).
+    for (let c = 0; c < 128; c += 1) {
+      if (chars !== undefined && !chars.includes(String.fromCharCode(c))) continue;
+      PREFIXES_BY_FIRST[c]?.push(i);
+    }
+  });
+}
+
+/** Index (into RULES_BY_PREFIX) of the first prefix in alternation order that matches at `at`, or -1. */
+function prefixAt(text: string, at: number): number {
+  const candidates = PREFIXES_BY_FIRST[text.charCodeAt(at)];
+  if (candidates === undefined) return -1;
+  for (let k = 0; k < candidates.length; k += 1) {
+    const i = candidates[k] ?? -1;
+    const re = RULES_BY_PREFIX[i]?.prefix;
+    if (re === undefined) continue;
+    re.lastIndex = at;
+    if (re.test(text)) return i;
+  }
+  return -1;
+}
 
 /** The start of a JWT: `ey` (base64url of `{"`) at a token boundary. The rest is walked in code. */
 export const JWT_START = /(?<![\w-])ey/g;
@@ -166,16 +207,14 @@ function findTokens(text: string, out: DetectorMatch[]): void {
   for (let m = SECRET_TOKEN_PREFIX.exec(text); m !== null; m = SECRET_TOKEN_PREFIX.exec(text)) {
     const at = m.index;
     if (at < coveredUpTo) continue;
-    let g = 1;
-    while (g < m.length && m[g] === undefined) g += 1;
-    for (const c of RULES_BY_PREFIX[g - 1] ?? []) {
+    for (const c of RULES_BY_PREFIX[prefixAt(text, at)]?.rules ?? []) {
       const from = at - (c.rule.back ?? 0);
       if (from < 0) continue;
       c.sticky.lastIndex = from;
-      const t = c.sticky.exec(text);
-      if (t === null) continue;
-      out.push({ type: 'SECRET', start: from + (c.rule.skip ?? 0), end: from + t[0].length, rule: c.rule.id });
-      coveredUpTo = from + t[0].length;
+      if (!c.sticky.test(text)) continue;
+      const end = c.sticky.lastIndex;
+      out.push({ type: 'SECRET', start: from + (c.rule.skip ?? 0), end, rule: c.rule.id });
+      coveredUpTo = end;
       SECRET_TOKEN_PREFIX.lastIndex = Math.max(SECRET_TOKEN_PREFIX.lastIndex, coveredUpTo);
       break;
     }
