@@ -6,6 +6,7 @@
  *
  * @module guards/prompt-decode
  */
+import { isUtf8 } from 'node:buffer';
 
 /** How an encoded segment was written. */
 export type EncodingKind = 'base64' | 'hex' | 'binary' | 'rot13';
@@ -30,17 +31,14 @@ export const BINARY_SEGMENT = /\b(?:[01]{8}[ ]?){4,}/g;
 /** Common English words written in ROT13 ("the", "and", "you", "ignore", "instructions", ...). */
 export const ROT13_HINT = /\b(?:gur|naq|lbh|lbhe|vtaber|vafgehpgvbaf|cerivbhf|nyy|cnffjbeq|flfgrz|cebzcg|fnl|gryy|jvgu|guvf|gung|sbe|ner|vf|vg)\b/g;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8');
 
 /** Readable: valid UTF-8, mostly printable, has letters and a space-separated word. */
 function readable(bytes: Uint8Array): string | undefined {
   if (bytes.length < 6) return undefined;
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
+  // Validate first: most candidates are not UTF-8, and a fatal decoder reports that by throwing, which cost more than the rest of the scan.
+  if (!isUtf8(bytes)) return undefined;
+  const text = utf8.decode(bytes);
   let printable = 0;
   let letters = 0;
   let spaces = 0;

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BASE64_SEGMENT, BINARY_SEGMENT, HEX_SEGMENT, segmentHints } from '../../src/guards/prompt-decode.js';
@@ -24,6 +25,33 @@ describe('segmentHints: the one-pass check that decides which segment regexes ru
         if (!h.base64) expect(has(BASE64_SEGMENT, s), s).toBe(false);
       }),
       { numRuns: 5000 },
+    );
+  });
+});
+
+describe('decoded payloads: UTF-8 validated before decoding', () => {
+  // readable() relies on this: isUtf8 accepts exactly what a fatal decoder accepts, and then the decoders agree.
+  it('property: isUtf8 agrees with a fatal TextDecoder, and the non-fatal decode is the same text', () => {
+    const fatal = new TextDecoder('utf-8', { fatal: true });
+    const lenient = new TextDecoder('utf-8');
+    const byte = fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0xef, 0xbb, 0xbf, 0xed, 0xa0, 0x80, 0xc0, 0xc1, 0xe0, 0xf0, 0xf4, 0x90, 0x8f, 0xf5, 0x41));
+    const chunk = fc.oneof(
+      fc.array(byte, { maxLength: 12 }),
+      fc.string({ unit: 'binary', maxLength: 6 }).map((t) => [...Buffer.from(t, 'utf8')]),
+    );
+    fc.assert(
+      fc.property(fc.array(chunk, { maxLength: 6 }), (chunks) => {
+        const bytes = new Uint8Array(chunks.flat());
+        let expected: string | undefined;
+        try {
+          expected = fatal.decode(bytes);
+        } catch {
+          expected = undefined;
+        }
+        expect(isUtf8(bytes)).toBe(expected !== undefined);
+        if (expected !== undefined) expect(lenient.decode(bytes)).toBe(expected);
+      }),
+      { numRuns: 20_000 },
     );
   });
 });
