@@ -76,12 +76,22 @@ REVOKE ALL ON tenantguard.context_keys FROM PUBLIC;
 -- (current_org_id() trusts it only within that transaction). UNLOGGED: no
 -- WAL per transaction; after a crash it is empty, which only forgets old
 -- high-water marks (proofs still expire).
+--
+-- It also caches, per backend, the pads and time limits of the key the
+-- backend last entered with, so that the common entry is one single-table
+-- UPDATE (no join with the keys and settings). The cache is emptied by
+-- the triggers below whenever a key or the settings change, so a retired
+-- key or a shorter limit applies from the next entry on, as without it.
 CREATE UNLOGGED TABLE IF NOT EXISTS tenantguard.context_ledger (
   pid       integer PRIMARY KEY,
   issued_at bigint  NOT NULL,
   entered_org uuid  NOT NULL, -- not org_id: this is not tenant data (no RLS; no grants)
   xact      xid8    NOT NULL,
-  key_id    text    NOT NULL
+  key_id    text    NOT NULL,
+  inner_pad bytea,  -- cached from context_keys (NULL: not cached)
+  outer_pad bytea,
+  max_age_us    bigint, -- cached from context_settings, in microseconds
+  max_future_us bigint
 ) WITH (fillfactor = 50);
 ALTER TABLE tenantguard.context_ledger OWNER TO tenantguard_definer;
 REVOKE ALL ON tenantguard.context_ledger FROM PUBLIC;
@@ -111,36 +121,43 @@ DECLARE
   expected bytea;
   s_age integer;
   s_future integer;
+  k_inner bytea;
+  k_outer bytea;
   now_us bigint;
 BEGIN
   IF p_org IS NULL OR p_key_id IS NULL OR p_pid IS NULL OR p_issued_at IS NULL OR p_proof IS NULL THEN
     RAISE EXCEPTION 'tenantguard: signed tenant entry needs an org, a key id, a backend pid, an issue time and a proof'
       USING ERRCODE = 'TG002';
   END IF;
-  -- Fast path, one statement: a valid, fresh, newer proof for this backend
-  -- advances the backend's ledger row. Anything else falls through to the
-  -- step-by-step checks below, which name what is wrong (or insert the row on
-  -- a backend's first entry).
+  -- Fast path, one single-table statement: a valid, fresh, newer proof for
+  -- this backend, made with the key cached in the backend's ledger row,
+  -- advances that row. Anything else (first entry, another key, an emptied
+  -- cache, any failure) falls through to the step-by-step checks below,
+  -- which read the key and the settings, name what is wrong, and refill the
+  -- cache.
   UPDATE tenantguard.context_ledger AS l
-     SET issued_at = p_issued_at, entered_org = p_org, xact = pg_current_xact_id(), key_id = p_key_id
-    FROM tenantguard.context_keys k, tenantguard.context_settings s
+     SET issued_at = p_issued_at, entered_org = p_org, xact = pg_current_xact_id()
    WHERE l.pid = p_pid AND p_pid = pg_backend_pid() AND l.issued_at < p_issued_at
-     AND k.key_id = p_key_id AND k.state = 'active' AND length(p_proof) = 32
-     AND sha256(sha256(k.outer_pad || sha256(k.inner_pad || convert_to(
+     AND l.key_id = p_key_id AND length(p_proof) = 32
+     AND sha256(sha256(l.outer_pad || sha256(l.inner_pad || convert_to(
            'tenantguard-context-v1|' || p_key_id || '|' || p_org::text || '|' || p_pid::text || '|' || p_issued_at::text, 'UTF8'))))
          = sha256(p_proof)
-     AND p_issued_at >= (extract(epoch FROM clock_timestamp()) * 1000000)::bigint - s.max_age_seconds::bigint * 1000000
-     AND p_issued_at <= (extract(epoch FROM clock_timestamp()) * 1000000)::bigint + s.max_future_seconds::bigint * 1000000;
+     AND p_issued_at >= (extract(epoch FROM clock_timestamp()) * 1000000)::bigint - l.max_age_us
+     AND p_issued_at <= (extract(epoch FROM clock_timestamp()) * 1000000)::bigint + l.max_future_us;
   IF FOUND THEN
     RETURN;
   END IF;
   -- One statement: the key, the limits and HMAC-SHA256(key, message) from the stored pads.
   SELECT sha256(k.outer_pad || sha256(k.inner_pad || convert_to(
            'tenantguard-context-v1|' || p_key_id || '|' || p_org::text || '|' || p_pid::text || '|' || p_issued_at::text, 'UTF8'))),
-         s.max_age_seconds, s.max_future_seconds
-    INTO expected, s_age, s_future
+         s.max_age_seconds, s.max_future_seconds, k.inner_pad, k.outer_pad
+    INTO expected, s_age, s_future, k_inner, k_outer
   FROM tenantguard.context_keys k CROSS JOIN tenantguard.context_settings s
-  WHERE k.key_id = p_key_id AND k.state = 'active';
+  WHERE k.key_id = p_key_id AND k.state = 'active'
+  -- Locked until this transaction ends: a retirement or a settings change
+  -- that commits meanwhile waits for it, and its cache reset then also
+  -- empties what this entry caches (never a retired key left in the cache).
+  FOR SHARE OF k, s;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'tenantguard: context key % is unknown or retired', quote_literal(left(p_key_id, 64))
       USING ERRCODE = 'TG001', HINT = 'Install the key with tenantguard.install_context_key() before signing with it.';
@@ -166,15 +183,18 @@ BEGIN
             HINT = 'Check the clocks of the application host and the database host.';
   END IF;
   -- Single use: each backend accepts only proofs newer than the last one it
-  -- accepted. Writing the row also binds the entry to this transaction (xact).
-  -- The common case is a plain (HOT) UPDATE of this backend's row; the
-  -- first entry on a backend inserts it.
+  -- accepted. Writing the row also binds the entry to this transaction (xact)
+  -- and caches the key for the fast path. A (HOT) UPDATE of this backend's
+  -- row; the first entry on a backend inserts it.
   UPDATE tenantguard.context_ledger AS l
-     SET issued_at = p_issued_at, entered_org = p_org, xact = pg_current_xact_id(), key_id = p_key_id
+     SET issued_at = p_issued_at, entered_org = p_org, xact = pg_current_xact_id(), key_id = p_key_id,
+         inner_pad = k_inner, outer_pad = k_outer,
+         max_age_us = s_age::bigint * 1000000, max_future_us = s_future::bigint * 1000000
    WHERE l.pid = p_pid AND l.issued_at < p_issued_at;
   IF NOT FOUND THEN
-    INSERT INTO tenantguard.context_ledger AS l (pid, issued_at, entered_org, xact, key_id)
-    VALUES (p_pid, p_issued_at, p_org, pg_current_xact_id(), p_key_id)
+    INSERT INTO tenantguard.context_ledger AS l (pid, issued_at, entered_org, xact, key_id, inner_pad, outer_pad, max_age_us, max_future_us)
+    VALUES (p_pid, p_issued_at, p_org, pg_current_xact_id(), p_key_id, k_inner, k_outer,
+            s_age::bigint * 1000000, s_future::bigint * 1000000)
     ON CONFLICT (pid) DO NOTHING;
     IF NOT FOUND THEN
       RAISE EXCEPTION 'tenantguard: signed tenant proof was already used (replay)'
@@ -233,6 +253,32 @@ $fn$;
 ALTER FUNCTION tenantguard.signed_org_id() OWNER TO tenantguard_definer;
 REVOKE ALL ON FUNCTION tenantguard.signed_org_id() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tenantguard.signed_org_id() TO tenantguard_app;
+
+-- Empties the ledger's key cache when a key or the settings change (retire,
+-- any UPDATE or DELETE of a key, new limits), so the next entry on every
+-- backend reads them again. It waits for open signed transactions, whose
+-- ledger rows are locked until they end: retiring a key takes effect for
+-- every entry that starts after it commits.
+CREATE OR REPLACE FUNCTION tenantguard.context_cache_reset()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  UPDATE tenantguard.context_ledger SET inner_pad = NULL, outer_pad = NULL, max_age_us = NULL, max_future_us = NULL
+   WHERE inner_pad IS NOT NULL OR max_age_us IS NOT NULL;
+  RETURN NULL;
+END
+$fn$;
+ALTER FUNCTION tenantguard.context_cache_reset() OWNER TO tenantguard_definer;
+REVOKE ALL ON FUNCTION tenantguard.context_cache_reset() FROM PUBLIC;
+DROP TRIGGER IF EXISTS context_keys_cache_reset ON tenantguard.context_keys;
+CREATE TRIGGER context_keys_cache_reset AFTER UPDATE OR DELETE OR TRUNCATE ON tenantguard.context_keys
+  FOR EACH STATEMENT EXECUTE FUNCTION tenantguard.context_cache_reset();
+DROP TRIGGER IF EXISTS context_settings_cache_reset ON tenantguard.context_settings;
+CREATE TRIGGER context_settings_cache_reset AFTER UPDATE OR DELETE OR TRUNCATE ON tenantguard.context_settings
+  FOR EACH STATEMENT EXECUTE FUNCTION tenantguard.context_cache_reset();
 
 -- Installs (or confirms) a context key. Two active keys at once is how the key
 -- rotates without downtime: install the new one, move the application to sign

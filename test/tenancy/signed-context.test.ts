@@ -409,6 +409,43 @@ describe('enabled', () => {
     expect(plan.plan).not.toMatch(/Seq Scan on big/);
   });
 
+  it('a failed entry (mid-batch: BEGIN ran, the entry failed) leaves the pooled connection usable', async () => {
+    const one = db.createPool({ as: 'app', max: 1 });
+    const unknown = createSignedContext({ key: { id: 'never-installed', secret: generateContextKeySecret() } });
+    expect(await codeOf(unknown.withTenant(one, A, () => 1, { role: 'tenantguard_app' }))).toBe('SIGNED_CONTEXT_KEY_UNKNOWN');
+    expect(await signed1.withTenant(one, A, (t) => visible(t), { role: 'tenantguard_app' })).toEqual({ total: 3, ofB: 0 });
+    const { rows } = await one.query<{ s: string; r: string }>("SELECT pg_catalog.txid_status(pg_catalog.txid_current()) AS s, current_user AS r");
+    expect(rows[0]).toEqual({ s: 'in progress', r: 'tenantguard_test_app' }); // no transaction or role left behind
+  });
+
+  it('the key cache in the ledger follows the settings: a shorter limit applies from the next entry', async () => {
+    // its own connection: the future-dated proofs below raise its backend's high-water mark
+    const one = db.createPool({ as: 'app', max: 1 });
+    const client = await one.connect();
+    try {
+      const pid = pidOf(client);
+      const nowUs = BigInt(Date.now()) * 1000n;
+      await client.query('BEGIN');
+      await client.query(ENTER, proofArgs(A, pid, nowUs + 3_000_000n)); // 3 s ahead: fine under 5 s; cached
+      await client.query('COMMIT');
+      await client.query('BEGIN');
+      await client.query(ENTER, proofArgs(A, pid, nowUs + 3_100_000n)); // the cached fast path
+      await client.query('COMMIT');
+      await enableSignedContext(db.pool, { maxFutureSeconds: 1 });
+      try {
+        await client.query('BEGIN');
+        const ahead = await codeOf(client.query(ENTER, proofArgs(A, pid, nowUs + 3_200_000n))); // newer than the last, too far ahead now
+        await client.query('ROLLBACK');
+        expect(ahead).toBe('TG004');
+      } finally {
+        await enableSignedContext(db.pool, { maxFutureSeconds: 5 });
+      }
+    } finally {
+      client.release(true); // destroy it: its backend is done
+      await one.end();
+    }
+  });
+
   it('rotates the key without downtime: two live keys, then the old one retired', async () => {
     // before install, key 2 is refused
     expect(await codeOf(signed2.withTenant(db.appPool, A, () => 1))).toBe('SIGNED_CONTEXT_KEY_UNKNOWN');
@@ -419,8 +456,12 @@ describe('enabled', () => {
       Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? signed1 : signed2).withTenant(db.appPool, i % 3 === 0 ? B : A, (t) => visible(t))),
     );
     expect(runs.every((r) => r.total === 2 || r.total === 3)).toBe(true);
+    // a connection whose ledger row caches key 1 (the fast path)
+    const one = db.createPool({ as: 'app', max: 1 });
+    for (let i = 0; i < 2; i++) expect(await signed1.withTenant(one, A, (t) => visible(t))).toEqual({ total: 3, ofB: 0 });
     await retireContextKey(db.pool, key1.id);
     expect(await codeOf(signed1.withTenant(db.appPool, A, () => 1))).toBe('SIGNED_CONTEXT_KEY_UNKNOWN');
+    expect(await codeOf(signed1.withTenant(one, A, () => 1))).toBe('SIGNED_CONTEXT_KEY_UNKNOWN');
     expect(await signed2.withTenant(db.appPool, A, (t) => visible(t))).toEqual({ total: 3, ofB: 0 });
     // the last active key cannot be retired while enabled
     const last = await codeOf(retireContextKey(db.pool, key2.id));
@@ -474,5 +515,41 @@ describe('enabled', () => {
     await enableSignedContext(db.pool);
     expect(await readSignedContextStatus(db.appPool)).toMatchObject({ enabled: true, enforced: true });
     expect(await withTenant(db.appPool, B, (t) => visible(t))).toEqual({ total: 0, ofB: 0 });
+  });
+  it('retiring a key waits for a signed transaction that has just read it, then refuses it on that backend too', async () => {
+    const key3 = { id: 'ctx-race', secret: generateContextKeySecret() };
+    await installContextKey(db.pool, key3);
+    const signed3 = createSignedContext({ key: key3 });
+    const one = db.createPool({ as: 'app', max: 1 });
+    const admin = await db.pool.connect();
+    try {
+      expect(await signed3.withTenant(one, A, (t) => visible(t))).toEqual({ total: 3, ofB: 0 }); // cached on that backend
+      await retireContextKey(db.pool, key3.id);
+      const key4 = { id: 'ctx-race-2', secret: generateContextKeySecret() };
+      await installContextKey(db.pool, key4);
+      const signed4 = createSignedContext({ key: key4 });
+      expect(await codeOf(signed3.withTenant(one, A, () => 1))).toBe('SIGNED_CONTEXT_KEY_UNKNOWN');
+      // an entry that reads key4 (first use on this backend) holds it until its transaction ends...
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      const open = signed4.withTenant(one, A, async () => {
+        await held;
+        return 1;
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      await admin.query("SET lock_timeout = '300ms'");
+      const blocked = await codeOf(admin.query('SELECT tenantguard.retire_context_key($1)', [key4.id]));
+      expect(blocked).toBe('55P03'); // lock_not_available: the retirement waits for the open entry
+      release();
+      expect(await open).toBe(1);
+      await admin.query('SELECT tenantguard.retire_context_key($1)', [key4.id]);
+      // ...and the key it cached is gone with the retirement
+      expect(await codeOf(signed4.withTenant(one, A, () => 1))).toBe('SIGNED_CONTEXT_KEY_UNKNOWN');
+    } finally {
+      await admin.query('RESET lock_timeout');
+      admin.release();
+    }
   });
 });
