@@ -14,7 +14,7 @@ import { parseOrgId } from './org-id.js';
 import type { PoolClientLike } from './pg-types.js';
 import { runStatementBatch, StatementBatch, type BatchStatement } from './signed-context-batch.js';
 import { computeContextProof, nextIssuedAt, parseContextKey, type ContextKey } from './signed-context-proof.js';
-import { createWithTenant, quoteIdentifier, type EnterTenant, type TenantEntryContext, type WithTenant, type WithTenantOptions } from './with-tenant.js';
+import { createWithTenant, type EnterTenant, type TenantEntryContext, type WithTenant, type WithTenantOptions } from './with-tenant.js';
 
 /** Options for {@link createSignedContext}. */
 export interface SignedContextOptions {
@@ -72,12 +72,16 @@ async function backendPid(client: PoolClientLike): Promise<number> {
   return pid;
 }
 
-/** The name of the prepared entry statement on each connection. */
+/** The names of the prepared entry statements on each connection (without and with a role). */
 const ENTER_STATEMENT = 'tenantguard_signed_entry_v1';
+const ENTER_ROLE_STATEMENT = 'tenantguard_signed_entry_role_v1';
 
 const ENTER_SQL =
   'SELECT tenantguard.enter_signed_tenant($1::uuid, $2::text, $3::integer, $4::bigint, $5::bytea), ' +
   "pg_catalog.set_config('app.current_org_id', $6::text, true)";
+// set_config('role', name, true) is SET LOCAL ROLE name; in the entry's own
+// statement it saves the batch a statement (parse, bind and execute).
+const ENTER_ROLE_SQL = `${ENTER_SQL}, pg_catalog.set_config('role', $7::text, true)`;
 
 /** The statements of a signed entry (exported for tests and the benchmark). */
 export function signedEntryStatements(
@@ -86,18 +90,16 @@ export function signedEntryStatements(
 ): BatchStatement[] {
   const orgId = parseOrgId(ctx.orgId);
   const begin = ctx.isolationLevel === undefined ? 'BEGIN' : `BEGIN ISOLATION LEVEL ${ctx.isolationLevel.toUpperCase()}`;
+  const values = [orgId, proof.keyId, String(proof.pid), String(proof.issuedAt), proof.proof, orgId];
   const statements: BatchStatement[] = [
     { text: begin, values: [] },
-    {
-      text: ENTER_SQL,
-      name: ENTER_STATEMENT,
-      values: [orgId, proof.keyId, String(proof.pid), String(proof.issuedAt), proof.proof, orgId],
-    },
+    ctx.role === undefined
+      ? { text: ENTER_SQL, name: ENTER_STATEMENT, values }
+      : { text: ENTER_ROLE_SQL, name: ENTER_ROLE_STATEMENT, values: [...values, ctx.role] },
   ];
   // READ ONLY after the entry: the entry writes the per-backend ledger row,
   // and a transaction may always switch from read-write to read-only.
   if (ctx.readOnly) statements.push({ text: 'SET TRANSACTION READ ONLY', values: [] });
-  if (ctx.role !== undefined) statements.push({ text: `SET LOCAL ROLE ${quoteIdentifier(ctx.role)}`, values: [] });
   return statements;
 }
 
@@ -106,8 +108,8 @@ export function signedEntryStatements(
  *
  * The proof (HMAC-SHA256 over key id, org, backend pid and a strictly
  * increasing issue time) travels as a bind parameter, never in query text;
- * BEGIN, the entry and the optional READ ONLY / role go in one round trip on
- * a node-postgres client. Errors from the database become
+ * BEGIN, the entry (with the role, if any) and the optional READ ONLY go in
+ * one round trip on a node-postgres client. Errors from the database become
  * `TenantGuardError`s with `SIGNED_CONTEXT_*` codes (as the `cause` of
  * withTenant's `TENANT_ENTRY_FAILED`).
  *
@@ -130,7 +132,7 @@ export function createSignedContext(options: SignedContextOptions, defaults: Wit
       // The prepared entry vanished (DISCARD ALL / DEALLOCATE by other code):
       // forget it, end the aborted transaction, and run the batch once more.
       if ((err as { code?: unknown }).code !== '26000') throw signedContextError(err);
-      StatementBatch.forget(client, ENTER_STATEMENT);
+      StatementBatch.forget(client, ctx.role === undefined ? ENTER_STATEMENT : ENTER_ROLE_STATEMENT);
       await client.query('ROLLBACK');
       try {
         await runStatementBatch(client, statements);
