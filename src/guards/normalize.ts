@@ -585,11 +585,14 @@ function endAt(n: NormalizedText, i: number): number {
   return n.end[i] ?? 0;
 }
 
+/** A run of two or more characters other than a-z and 0-9 (one space in the word view; shifts offsets). */
+export const COLLAPSED_RUN = /[^a-z0-9]{2,}/g;
+
 /** Maximal runs of two or more characters other than a-z and 0-9 (each is one space in the word view). */
 function collapsedRuns(src: string): { wv: Int32Array; src: Int32Array; len: Int32Array; n: number } {
   const starts: number[] = [];
   const lens: number[] = [];
-  const re = /[^a-z0-9]{2,}/g;
+  const re = new RegExp(COLLAPSED_RUN.source, 'g');
   for (let m = re.exec(src); m !== null; m = re.exec(src)) {
     starts.push(m.index);
     lens.push(m[0].length);

@@ -5,6 +5,7 @@
  *
  * @module guards/prompt-rules
  */
+import { COLLAPSED_RUN } from './normalize.js';
 import { BASE64_SEGMENT, BINARY_SEGMENT, HEX_SEGMENT, ROT13_HINT } from './prompt-decode.js';
 import type { PromptRule } from './prompt-rule-types.js';
 import { EXTRACTION_RULES } from './prompt-rules-extraction.js';
@@ -25,13 +26,15 @@ export const PROMPT_RULES: readonly PromptRule[] = [
 
 /**
  * Every regular expression the prompt guard runs that is not a rule pattern
- * (segment finders for decoding), for ReDoS checks.
+ * (segment finders for decoding, the word view's run finder for span
+ * mapping), for ReDoS checks.
  */
 export const PROMPT_AUXILIARY_PATTERNS: Readonly<Record<string, RegExp>> = {
   base64Segment: BASE64_SEGMENT,
   hexSegment: HEX_SEGMENT,
   binarySegment: BINARY_SEGMENT,
   rot13Hint: ROT13_HINT,
+  collapsedRun: COLLAPSED_RUN,
 };
 
 /**
