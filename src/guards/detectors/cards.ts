@@ -173,8 +173,9 @@ export const cardsDetector: Detector = {
       let prefix = 0;
       let first = -1;
       let same = true;
-      for (let i = 0; i <= raw.length; i += 1) {
-        const c = i < raw.length ? raw.charCodeAt(i) : 32;
+      const end = start + raw.length;
+      for (let i = start; i <= end; i += 1) {
+        const c = i < end ? text.charCodeAt(i) : 32;
         if (c >= 48 && c <= 57) {
           const d = c - 48;
           const dd = d > 4 ? d * 2 - 9 : d * 2;
@@ -194,7 +195,7 @@ export const cardsDetector: Detector = {
           digitCount += 1;
           run += 1;
         } else {
-          if (i < raw.length) {
+          if (i < end) {
             if (c === 32) spaces += 1;
             else dashes += 1;
           }

@@ -283,6 +283,8 @@ export const phoneDetector: Detector = {
     for (let m = PHONE_CANDIDATE.exec(text); m !== null; m = PHONE_CANDIDATE.exec(text)) {
       let candidate = m[0];
       const start = m.index;
+      // Text a higher-priority detector already claimed (dense cards) is skipped before anything else.
+      if (claimed !== undefined && overlaps(claimed, start, start + candidate.length)) continue;
       // Cheap pre-filter before any string work: a phone number has at least 7 digits. Read in `text` (one
       // string for every candidate), counting all digits: the retry below needs the total.
       let digitCount = 0;
@@ -291,7 +293,6 @@ export const phoneDetector: Detector = {
         if (c >= 48 && c <= 57) digitCount += 1;
       }
       if (digitCount < 7) continue;
-      if (claimed !== undefined && overlaps(claimed, start, start + candidate.length)) continue;
       // Try the whole run, then with up to two trailing groups dropped ("call 541-714-1388 2 times").
       for (let attempt = 0; attempt < 3 && candidate.length > 0; attempt += 1) {
         const rule = validatePhone(text, candidate, start, start + candidate.length, settings, ctx);
