@@ -391,6 +391,33 @@ describe('enabled', () => {
     expect(stmts.some((s) => s.values.some((v) => Buffer.isBuffer(v) && v.equals(proof)))).toBe(true);
   });
 
+  it('the live entry statement in pg_stat_activity carries placeholders, not the proof or the org', async () => {
+    const seen = await signed1.withTenant(
+      db.appPool,
+      A,
+      async (t) => {
+        const pid = (await t.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+        // from another connection, while this transaction idles: the last statement this backend ran before the pid query
+        const before = await db.pool.query<{ query: string }>('SELECT query FROM pg_stat_activity WHERE pid = $1', [pid]);
+        return before.rows[0]?.query ?? '';
+      },
+      { role: 'tenantguard_app' },
+    );
+    expect(seen).toBe('SELECT pg_backend_pid() AS pid');
+    // the entry itself, observed while it is the backend's last statement
+    const one = db.createPool({ as: 'app', max: 1 });
+    let entryText = '';
+    await signed1.withTenant(one, A, async () => {
+      const { rows } = await db.pool.query<{ query: string }>(
+        "SELECT query FROM pg_stat_activity WHERE usename = 'tenantguard_test_app' AND query LIKE '%enter_signed_tenant%' AND state = 'idle in transaction'",
+      );
+      entryText = rows.map((r) => r.query).join('\n');
+    });
+    expect(entryText).toContain('tenantguard.enter_signed_tenant($1::uuid, $2::text, $3::integer, $4::bigint, $5::bytea)');
+    expect(entryText).not.toContain(A);
+    expect(entryText).not.toMatch(/\\x[0-9a-f]{16}|[A-Za-z0-9+/]{40}/);
+  });
+
   it('policies keep using the tenant index under the signed context (EXPLAIN)', async () => {
     await db.pool.query(`
       CREATE TABLE big (org_id uuid NOT NULL, id bigint NOT NULL, v int NOT NULL, PRIMARY KEY (org_id, id));
