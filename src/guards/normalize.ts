@@ -80,6 +80,10 @@ class Out {
     this.e[this.n] = e;
     this.n += 1;
   }
+  /** Makes room for `k` more code units. */
+  reserve(k: number): void {
+    while (this.n + k > this.c.length) this.grow();
+  }
   /** Appends `src[from, to)` unchanged (bulk copy). */
   append(src: Out, from: number, to: number): void {
     const len = to - from;
@@ -176,6 +180,24 @@ function fold(input: string, out: Out, stats: NormalizeStats, tagSpans: Array<[n
   let tagStart = -1;
   let tagEnd = -1;
   for (let i = 0; i < input.length; ) {
+    if (input.charCodeAt(i) < 0x80) {
+      // A run of ASCII (most text): lower-cased straight into the buffers.
+      out.reserve(input.length - i);
+      const { c: oc, s: os, e: oe } = out;
+      let n = out.n;
+      let j = i;
+      for (; j < input.length; j += 1) {
+        const c = input.charCodeAt(j);
+        if (c >= 0x80) break;
+        oc[n] = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+        os[n] = j;
+        oe[n] = j + 1;
+        n += 1;
+      }
+      out.n = n;
+      i = j;
+      continue;
+    }
     const cp = input.codePointAt(i) ?? 0;
     const w = cp > 0xffff ? 2 : 1;
     const next = i + w;
@@ -190,11 +212,6 @@ function fold(input: string, out: Out, stats: NormalizeStats, tagSpans: Array<[n
       tagEnd = next;
       const ascii = cp - 0xe0000;
       if (ascii >= 0x20 && ascii <= 0x7e) out.push(ascii >= 0x41 && ascii <= 0x5a ? ascii + 0x20 : ascii, i, next);
-      i = next;
-      continue;
-    }
-    if (cp < 0x80) {
-      out.push(cp >= 0x41 && cp <= 0x5a ? cp + 0x20 : cp, i, next);
       i = next;
       continue;
     }
@@ -290,7 +307,7 @@ function joinSpaced(a: Out, stats: NormalizeStats): Out {
       break;
     }
     if (letters.length >= 4 && intra >= 2 && lower >= 3 && popcount(seen) >= 3) {
-      b ??= new Out(a.n + 16);
+      b ??= takeOut(a.n + 16);
       b.append(a, copied, i);
       copied = j + 1;
       stats.spacedRuns += 1;
@@ -333,7 +350,7 @@ function leetAndSpace(b: Out, stats: NormalizeStats): Out {
         i = j;
         continue;
       }
-      c ??= new Out(b.n + 16);
+      c ??= takeOut(b.n + 16);
       c.append(b, copied, i);
       c.push(nl ? 0x0a : 0x20, b.s[i] ?? 0, b.e[j - 1] ?? 0);
       copied = j;
@@ -353,7 +370,7 @@ function leetAndSpace(b: Out, stats: NormalizeStats): Out {
       j += 1;
     }
     if (letters > 0 && leet > 0) {
-      c ??= new Out(b.n + 16);
+      c ??= takeOut(b.n + 16);
       c.append(b, copied, i);
       for (let k = i; k < j; k += 1) {
         const v = b.c[k] ?? 0;
@@ -392,17 +409,34 @@ export function normalizeText(input: string): NormalizedText {
   if (isPlainAscii(input)) return new PlainAscii(input);
   const stats: NormalizeStats = { tagChars: 0, zeroWidth: 0, bidi: 0, variationSelectors: 0, folded: 0, spacedRuns: 0, leet: 0 };
   const tagSpans: Array<[number, number]> = [];
-  const a = new Out(input.length + 16);
+  const a = takeOut(input.length + 16);
   fold(input, a, stats, tagSpans);
   const b = joinSpaced(a, stats);
   const c = leetAndSpace(b, stats);
-  return {
-    text: c.toText(),
-    start: c.s.subarray(0, c.n),
-    end: c.e.subarray(0, c.n),
-    tagSpans,
-    stats,
-  };
+  // The maps are copied out, so the working buffers can serve the next call.
+  const result = { text: c.toText(), start: c.s.slice(0, c.n), end: c.e.slice(0, c.n), tagSpans, stats };
+  giveBack(a);
+  if (b !== a) giveBack(b);
+  if (c !== b) giveBack(c);
+  return result;
+}
+
+// Working buffers for normalisation, reused across calls: allocating (and
+// zero-filling) three typed arrays per pass cost more than the passes.
+// Small ones only, so a large input does not pin its memory.
+const POOL_MAX_CAPACITY = 1 << 16;
+const pool: Out[] = [];
+
+function takeOut(capacity: number): Out {
+  const o = pool.pop();
+  if (o === undefined) return new Out(capacity);
+  o.n = 0;
+  o.reserve(capacity);
+  return o;
+}
+
+function giveBack(o: Out): void {
+  if (o.c.length <= POOL_MAX_CAPACITY && pool.length < 4) pool.push(o);
 }
 
 // Plain printable ASCII with nothing to fold, join or collapse (the common

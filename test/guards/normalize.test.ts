@@ -159,6 +159,13 @@ describe('toWordView and rot13', () => {
     );
   });
 
+  it('a result keeps its maps when later calls reuse the working buffers', () => {
+    const first = normalizeForMatching('Ｉgnore  a l l   p r e v i o u s, 1gn0r3!');
+    const snapshot = [first.text, Array.from(first.start), Array.from(first.end)];
+    for (const other of ['Zzz  zz\u200b', 'x'.repeat(500), 'Précédentes  ÜBERGEHE', '']) normalizeForMatching(other);
+    expect([first.text, Array.from(first.start), Array.from(first.end)]).toEqual(snapshot);
+  });
+
   it('rot13 rotates ASCII letters only and keeps positions', () => {
     expect(rot13('vtaber nyy, 42!')).toBe('ignore all, 42!');
     expect(rot13(rot13('Mixed Case z'))).toBe('Mixed Case z');
