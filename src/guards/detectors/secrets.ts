@@ -130,6 +130,27 @@ const ASCII_COUNTS = new Uint32Array(128);
 /** The ASCII codes seen in the current string, in first-seen order (at most 128). */
 const ASCII_SEEN = new Uint8Array(128);
 
+/** Longest string whose log2 terms are remembered: every value the secret rules read is at most 200 long. */
+const LOG2_MAX = 200;
+let log2Table: Float64Array | undefined;
+
+/**
+ * `Math.log2(n / length)`, remembered per (n, length) up to LOG2_MAX: the
+ * same double every time (the ratio and the function are the same), at a
+ * table read instead of a logarithm, which dominated dense assignments.
+ */
+function log2Ratio(n: number, length: number): number {
+  if (length > LOG2_MAX) return Math.log2(n / length);
+  log2Table ??= new Float64Array((LOG2_MAX + 1) * (LOG2_MAX + 1)).fill(Number.NaN);
+  const at = length * (LOG2_MAX + 1) + n;
+  let v = log2Table[at] ?? Number.NaN;
+  if (Number.isNaN(v)) {
+    v = Math.log2(n / length);
+    log2Table[at] = v;
+  }
+  return v;
+}
+
 /** Shannon entropy in bits per character. */
 export function shannonEntropy(s: string): number {
   if (s.length === 0) return 0;
@@ -152,8 +173,9 @@ export function shannonEntropy(s: string): number {
   let h = 0;
   for (let k = 0; k < seen; k += 1) {
     const c = ASCII_SEEN[k] ?? 0;
-    const p = (ASCII_COUNTS[c] ?? 0) / s.length;
-    h -= p * Math.log2(p);
+    const n = ASCII_COUNTS[c] ?? 0;
+    const p = n / s.length;
+    h -= p * log2Ratio(n, s.length);
     ASCII_COUNTS[c] = 0;
   }
   if (other !== undefined) {
