@@ -222,12 +222,21 @@ function shapeOf(s: string, from: number, to: number): void {
 }
 
 /** Validates one candidate string found at `start`; returns the accepting rule or undefined. Cheap checks come first. */
-function validatePhone(text: string, candidate: string, start: number, end: number, s: DetectorSettings, ctx: PhoneContext): string | undefined {
+function validatePhone(
+  text: string,
+  candidate: string,
+  start: number,
+  end: number,
+  s: DetectorSettings,
+  ctx: PhoneContext,
+  shapeOfCandidate: boolean,
+): string | undefined {
   // Every extension has an "x" ("x 12", "ext. 12"): most candidates skip the regex.
   const main = candidate.includes('x') ? candidate.replace(PHONE_EXTENSION, '') : candidate;
-  // Read in `text` when there is no extension (one string for every candidate).
-  if (main === candidate) shapeOf(text, start, end);
-  else shapeOf(main, 0, main.length);
+  // Without an extension the shape is the candidate's: already computed by the caller when `shapeOfCandidate`,
+  // else read in `text` (one string for every candidate).
+  if (main !== candidate) shapeOf(main, 0, main.length);
+  else if (!shapeOfCandidate) shapeOf(text, start, end);
   const digitCount = shapeDigits;
   const formatted = shapeGroups >= 2 && shapeGroupsOk;
   if (digitCount < 7 || digitCount > 15) return undefined;
@@ -285,17 +294,14 @@ export const phoneDetector: Detector = {
       const start = m.index;
       // Text a higher-priority detector already claimed (dense cards) is skipped before anything else.
       if (claimed !== undefined && overlaps(claimed, start, start + candidate.length)) continue;
-      // Cheap pre-filter before any string work: a phone number has at least 7 digits. Read in `text` (one
-      // string for every candidate), counting all digits: the retry below needs the total.
-      let digitCount = 0;
-      for (let i = start; i < start + candidate.length; i += 1) {
-        const c = text.charCodeAt(i);
-        if (c >= 48 && c <= 57) digitCount += 1;
-      }
+      // Cheap pre-filter before any string work: a phone number has at least 7 digits. The shape is read in
+      // `text` (one string for every candidate) and kept for the first validation; the retry below needs the total.
+      shapeOf(text, start, start + candidate.length);
+      let digitCount = shapeDigits;
       if (digitCount < 7) continue;
       // Try the whole run, then with up to two trailing groups dropped ("call 541-714-1388 2 times").
       for (let attempt = 0; attempt < 3 && candidate.length > 0; attempt += 1) {
-        const rule = validatePhone(text, candidate, start, start + candidate.length, settings, ctx);
+        const rule = validatePhone(text, candidate, start, start + candidate.length, settings, ctx, attempt === 0);
         if (rule !== undefined) {
           out.push({ type: 'PHONE', start, end: start + candidate.length, rule });
           break;
