@@ -66,12 +66,16 @@ function binaryBytes(s: string): Uint8Array {
 
 /** Which segment searches can possibly find something (see {@link segmentHints}). */
 export interface SegmentHints {
-  /** A run of 8 binary digits: every {@link BINARY_SEGMENT} match starts with one. */
-  readonly binary: boolean;
-  /** A run of hex digits, spaces and colons holding 16 hex digits and a decimal digit, or a `\x`: needed by {@link HEX_SEGMENT}. */
-  readonly hex: boolean;
-  /** A run of 16 base64-alphabet characters: needed by {@link BASE64_SEGMENT}. */
-  readonly base64: boolean;
+  /** Offset of the first run of 8 binary digits (every {@link BINARY_SEGMENT} match starts in one), or -1. */
+  readonly binary: number;
+  /**
+   * Offset of the first run of hex digits, spaces and colons holding 16 hex
+   * digits and a decimal digit, or of the first `\\x`, whichever is first
+   * (where a {@link HEX_SEGMENT} match can start at the earliest), or -1.
+   */
+  readonly hex: number;
+  /** Offset of the first run of 16 base64-alphabet characters (needed by {@link BASE64_SEGMENT}), or -1. */
+  readonly base64: number;
 }
 
 // Character kinds for segmentHints: bit 1 binary digit, 2 hex digit, 4 decimal digit, 8 hex-run separator, 16 base64 alphabet.
@@ -84,40 +88,50 @@ KIND[0x20] = 8;
 KIND[0x3a] = 8;
 
 /**
- * One pass that tells which segment regexes can match at all: each needs a
- * run of characters that most texts do not have, and a plain loop is much
- * cheaper than the regexes (whose leading lookbehinds defeat the engine's
- * fast scan). Exact: a regex skipped here has no match.
+ * One pass that tells which segment regexes can match at all, and from where:
+ * each needs a run of characters that most texts do not have, and no match
+ * starts before the first such run. A plain loop is much cheaper than the
+ * regexes (whose leading lookbehinds defeat the engine's fast scan). Exact: a
+ * regex skipped here has no match, and one started at the offset given here
+ * finds the same matches as from 0.
  */
 export function segmentHints(text: string): SegmentHints {
   let bin = 0;
+  let inHex = false;
   let hexDigits = 0;
   let hexHasDigit = false;
+  let hexStart = 0;
   let b64 = 0;
-  let binary = false;
-  let hex = false;
-  let base64 = false;
+  let binary = -1;
+  let hex = -1;
+  let base64 = -1;
   for (let i = 0; i < text.length; i += 1) {
     const c = text.charCodeAt(i);
     const k = c < 128 ? (KIND[c] as number) : 0;
     if ((k & 1) !== 0) {
       bin += 1;
-      if (bin >= 8) binary = true;
+      if (bin === 8 && binary < 0) binary = i - 7;
     } else bin = 0;
-    if ((k & 2) !== 0) {
-      hexDigits += 1;
+    // Runs of hex digits, spaces and colons: every HEX_SEGMENT match (first form) lies in one.
+    if ((k & (2 | 8)) !== 0) {
+      if (!inHex) {
+        inHex = true;
+        hexStart = i;
+        hexDigits = 0;
+        hexHasDigit = false;
+      }
+      if ((k & 2) !== 0) hexDigits += 1;
       if ((k & 4) !== 0) hexHasDigit = true;
-      if (hexDigits >= 16 && hexHasDigit) hex = true;
-    } else if ((k & 8) === 0) {
-      hexDigits = 0;
-      hexHasDigit = false;
-    }
+      if (hexDigits >= 16 && hexHasDigit && hex < 0) hex = hexStart;
+    } else inHex = false;
     if ((k & 16) !== 0) {
       b64 += 1;
-      if (b64 >= 16) base64 = true;
+      if (b64 === 16 && base64 < 0) base64 = i - 15;
     } else b64 = 0;
   }
-  return { binary, hex: hex || text.includes('\\x'), base64 };
+  const escape = text.indexOf('\\x');
+  if (escape >= 0 && (hex < 0 || escape < hex)) hex = escape;
+  return { binary, hex, base64 };
 }
 
 /**
@@ -127,8 +141,8 @@ export function segmentHints(text: string): SegmentHints {
 export function findEncodedSegments(text: string, budget: number): DecodedSegment[] {
   const out: DecodedSegment[] = [];
   let left = budget;
-  const take = (re: RegExp, kind: EncodingKind, decode: (s: string) => Uint8Array): void => {
-    re.lastIndex = 0;
+  const take = (re: RegExp, kind: EncodingKind, decode: (s: string) => Uint8Array, from: number): void => {
+    re.lastIndex = from;
     for (let m = re.exec(text); m !== null && left > 0; m = re.exec(text)) {
       const seg = m[0];
       if (seg.length > left) continue;
@@ -139,9 +153,9 @@ export function findEncodedSegments(text: string, budget: number): DecodedSegmen
     }
   };
   const hints = segmentHints(text);
-  if (hints.binary) take(BINARY_SEGMENT, 'binary', binaryBytes);
-  if (hints.hex) take(HEX_SEGMENT, 'hex', hexBytes);
-  if (hints.base64) take(BASE64_SEGMENT, 'base64', (s) => new Uint8Array(Buffer.from(s, 'base64')));
+  if (hints.binary >= 0) take(BINARY_SEGMENT, 'binary', binaryBytes, hints.binary);
+  if (hints.hex >= 0) take(HEX_SEGMENT, 'hex', hexBytes, hints.hex);
+  if (hints.base64 >= 0) take(BASE64_SEGMENT, 'base64', (s) => new Uint8Array(Buffer.from(s, 'base64')), hints.base64);
   return out;
 }
 
