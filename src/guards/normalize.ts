@@ -413,8 +413,12 @@ export function normalizeText(input: string): NormalizedText {
   fold(input, a, stats, tagSpans);
   const b = joinSpaced(a, stats);
   const c = leetAndSpace(b, stats);
-  // The maps are copied out, so the working buffers can serve the next call.
-  const result = { text: c.toText(), start: c.s.slice(0, c.n), end: c.e.slice(0, c.n), tagSpans, stats };
+  // Pooled buffers are copied out so they can serve the next call; a large
+  // one is never pooled, so its arrays are handed out as they are.
+  const pooled = c.c.length <= POOL_MAX_CAPACITY;
+  const start = pooled ? c.s.slice(0, c.n) : c.s.subarray(0, c.n);
+  const end = pooled ? c.e.slice(0, c.n) : c.e.subarray(0, c.n);
+  const result = { text: c.toText(), start, end, tagSpans, stats };
   giveBack(a);
   if (b !== a) giveBack(b);
   if (c !== b) giveBack(c);
