@@ -23,6 +23,15 @@ export interface MatchPlan {
 
 const PREFIX = 0;
 
+/**
+ * Most prefix offsets a rule is tried at, for a text of `length` characters,
+ * before it scans the whole text instead: past about one offset per 64
+ * characters a global scan is the cheaper way to the same matches.
+ */
+export function denseLimit(length: number): number {
+  return Math.max(16, length >> 6);
+}
+
 /** `s` up to and including its second space after the first character (its first two words). */
 export function firstTwoWords(s: string): string {
   const one = s.indexOf(' ', 1);
@@ -196,9 +205,13 @@ export class LiteralMatcher {
     }
     const at: Array<number[] | undefined> = new Array<number[] | undefined>(n);
     let unsorted: Uint8Array | undefined;
+    // A rule whose prefixes start at more offsets than this scans the text
+    // instead: one native scan beats thousands of sticky tries (same matches).
+    const dense = denseLimit(text.length);
+    let full: Uint8Array | undefined;
     for (let k = 0; k < h; k += 2) {
       const r = hits[k] as number;
-      if (candidate[r] !== 1) continue;
+      if (candidate[r] !== 1 || full?.[r] === 1) continue;
       const p = hits[k + 1] as number;
       const list = at[r];
       if (list === undefined) at[r] = [p];
@@ -207,6 +220,12 @@ export class LiteralMatcher {
         if (p === last) continue;
         if (p < last) (unsorted ??= new Uint8Array(n))[r] = 1;
         list.push(p);
+        // Duplicates (two prefixes of one rule starting at the same offset) are
+        // only removed below; past 8x the limit the list is dense whatever they are.
+        if (list.length > dense * 8) {
+          (full ??= new Uint8Array(n))[r] = 1;
+          at[r] = undefined;
+        }
       }
     }
     const rules: number[] = [];
@@ -218,11 +237,16 @@ export class LiteralMatcher {
         starts.push(undefined);
         continue;
       }
+      if (full?.[r] === 1) {
+        rules.push(r);
+        starts.push(undefined);
+        continue;
+      }
       let list = at[r];
       if (list === undefined) continue;
       if (unsorted?.[r] === 1) list = [...new Set(list)].sort((x, y) => x - y);
       rules.push(r);
-      starts.push(list);
+      starts.push(list.length > dense ? undefined : list);
     }
     return { rules, starts };
   }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeForMatching, toWordView } from '../../src/guards/normalize.js';
 import { createPromptGuard } from '../../src/guards/prompt-guard.js';
 import { patternLiterals } from '../../src/guards/prompt-literals.js';
-import { LiteralMatcher, type MatchPlan } from '../../src/guards/prompt-matcher.js';
+import { denseLimit, LiteralMatcher, type MatchPlan } from '../../src/guards/prompt-matcher.js';
 import { PROMPT_RULES } from '../../src/guards/prompt-rules.js';
 import { adversarialInput } from './prompt-adversarial.js';
 
@@ -130,7 +130,7 @@ describe('LiteralMatcher: the single-pass prefilter finds exactly what the per-r
     fc.assert(
       fc.property(
         fc.array(fc.record({ prefixes: fc.option(fc.array(lit, { minLength: 1, maxLength: 3 }), { nil: undefined }), required: fc.option(fc.array(lit, { minLength: 1, maxLength: 3 }), { nil: undefined }) }), { minLength: 1, maxLength: 6 }),
-        fc.stringMatching(/^[abc ]{0,40}$/),
+        fc.array(fc.constantFrom('a', 'b', ' ', 'ab', 'ba', 'c'), { maxLength: 120, size: 'max' }).map((xs) => xs.join('')),
         (rules, text) => {
           const plan = new LiteralMatcher(rules).plan(text);
           const expected: Array<[number, number[] | undefined]> = [];
@@ -144,7 +144,9 @@ describe('LiteralMatcher: the single-pass prefilter finds exactly what the per-r
             const firsts = r.prefixes.map((p) => p.split(/(?<=. )/).slice(0, 2).join(''));
             const starts: number[] = [];
             for (let p = 0; p < text.length; p += 1) if (firsts.some((f) => text.startsWith(f, p))) starts.push(p);
-            if (starts.length > 0) expected.push([i, starts]);
+            // Dense: a full scan instead (with at most 3 literals per rule, the 8x raw cap implies this too).
+            if (starts.length > denseLimit(text.length)) expected.push([i, undefined]);
+            else if (starts.length > 0) expected.push([i, starts]);
           });
           expect(plan.rules.map((r, k) => [r, plan.starts[k]])).toEqual(expected);
         },
