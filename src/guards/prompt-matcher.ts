@@ -23,10 +23,15 @@ export interface MatchPlan {
 
 const PREFIX = 0;
 
+/** A prefix this short (a delimiter such as `#` or `--`) may start a match almost anywhere. */
+export const SHORT_PREFIX = 2;
+
 /**
- * Most prefix offsets a rule is tried at, for a text of `length` characters,
- * before it scans the whole text instead: past about one offset per 64
- * characters a global scan is the cheaper way to the same matches.
+ * Most prefix offsets a rule with a short prefix (see {@link SHORT_PREFIX}) is
+ * tried at, for a text of `length` characters, before it scans the whole text
+ * instead: past about one offset per 64 characters a global scan is the
+ * cheaper way to the same matches. Rules with only word prefixes always use
+ * their offsets (their regexes are slow to scan, and measured faster so).
  */
 export function denseLimit(length: number): number {
   return Math.max(16, length >> 6);
@@ -46,6 +51,8 @@ export class LiteralMatcher {
   /** Number of rules. */
   readonly count: number;
   private readonly hasPrefix: Uint8Array;
+  /** 1 for a rule with a prefix of at most 2 characters (punctuation, mostly): may switch to a full scan when dense. */
+  private readonly shortPrefix: Uint8Array;
   private readonly hasRequired: Uint8Array;
   /** Character code -> alphabet class (0: a character no literal contains). */
   private readonly cls: Uint8Array;
@@ -62,6 +69,7 @@ export class LiteralMatcher {
   constructor(rules: readonly PatternLiterals[]) {
     this.count = rules.length;
     this.hasPrefix = new Uint8Array(rules.length);
+    this.shortPrefix = new Uint8Array(rules.length);
     this.hasRequired = new Uint8Array(rules.length);
     // Literal -> actions.
     const byLiteral = new Map<string, number[]>();
@@ -76,7 +84,10 @@ export class LiteralMatcher {
         // Cut after two words: still a prefix of every match, and a smaller
         // automaton ("you are now " and "you are no longer " become "you are ");
         // one word would make the sticky tries several times more frequent.
-        for (const p of new Set(r.prefixes.map(firstTwoWords))) note(p, i * 2 + PREFIX);
+        for (const p of new Set(r.prefixes.map(firstTwoWords))) {
+          note(p, i * 2 + PREFIX);
+          if (p.length <= SHORT_PREFIX) this.shortPrefix[i] = 1;
+        }
       }
       if (r.required !== undefined) {
         this.hasRequired[i] = 1;
@@ -222,7 +233,7 @@ export class LiteralMatcher {
         list.push(p);
         // Duplicates (two prefixes of one rule starting at the same offset) are
         // only removed below; past 8x the limit the list is dense whatever they are.
-        if (list.length > dense * 8) {
+        if (list.length > dense * 8 && this.shortPrefix[r] === 1) {
           (full ??= new Uint8Array(n))[r] = 1;
           at[r] = undefined;
         }
@@ -246,7 +257,7 @@ export class LiteralMatcher {
       if (list === undefined) continue;
       if (unsorted?.[r] === 1) list = [...new Set(list)].sort((x, y) => x - y);
       rules.push(r);
-      starts.push(list.length > dense ? undefined : list);
+      starts.push(list.length > dense && this.shortPrefix[r] === 1 ? undefined : list);
     }
     return { rules, starts };
   }
