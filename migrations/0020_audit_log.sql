@@ -127,6 +127,9 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
   k uuid := coalesce(NEW.org_id, '00000000-0000-0000-0000-000000000000'::uuid);
+  o text;        -- the orgs written in this transaction, 32 hex digits and a comma each
+  hx text;
+  slot int;
   g text;        -- this org's lane state in this transaction (setting name)
   st text;       -- 'i,f,lanes': next index into lanes; 1 = no more free lanes to take; the lanes held, in use order, one hex digit each
   lanes text;
@@ -151,7 +154,21 @@ BEGIN
     END IF;
   END IF;
   NEW.id := nextval('tenantguard.security_audit_log_id_seq');
-  g := 'tenantguard_audit.h' || replace(k::text, '-', '');
+  -- The transaction's orgs get slots in order of their first row, and the
+  -- settings are named by slot ('tenantguard_audit.s0', '...s0l5'), not by
+  -- org: a placeholder setting, once created, lives as long as the session,
+  -- and PostgreSQL 15 re-sorts its list of settings for every new one, so
+  -- per-org names made a long-lived backend slower with every org it served.
+  o := current_setting('tenantguard_audit.orgs', true);
+  hx := replace(k::text, '-', '');
+  slot := position(hx IN coalesce(o, ''));
+  IF slot = 0 THEN
+    slot := length(coalesce(o, '')) / 33;
+    PERFORM set_config('tenantguard_audit.orgs', coalesce(o, '') || hx || ',', true);
+  ELSE
+    slot := (slot - 1) / 33;
+  END IF;
+  g := 'tenantguard_audit.s' || slot;
   st := current_setting(g, true);
   IF st IS NULL OR st = '' THEN
     -- First row of this org in this transaction: one UPDATE locks the least
@@ -171,8 +188,8 @@ BEGIN
                  NEW.user_id, NEW.user_email, NEW.user_role, NEW.ip_address, NEW.user_agent, NEW.action,
                  NEW.resource_type, NEW.resource_id, NEW.details, NEW.request_id, NEW.session_id),
                prev_hash = h.hash
-         WHERE (h.org_id, h.lane) = (SELECT x.org_id, x.lane FROM tenantguard.audit_chain_head x
-                                      WHERE x.org_id = k ORDER BY x.seq LIMIT 1 FOR UPDATE SKIP LOCKED)
+         WHERE h.org_id = k AND h.lane = (SELECT x.lane FROM tenantguard.audit_chain_head x
+                                          WHERE x.org_id = k ORDER BY x.seq LIMIT 1 FOR UPDATE SKIP LOCKED)
          RETURNING h.seq, h.prev_hash, h.hash, h.last_at INTO NEW.seq, NEW.prev_hash, NEW.hash, NEW.created_at;
       ELSE
         UPDATE tenantguard.audit_chain_head h
@@ -182,8 +199,8 @@ BEGIN
                  NEW.user_id, NEW.user_email, NEW.user_role, NEW.ip_address, NEW.user_agent, NEW.action,
                  NEW.resource_type, NEW.resource_id, NEW.details, NEW.request_id, NEW.session_id),
                prev_hash = h.hash
-         WHERE (h.org_id, h.lane) = (SELECT x.org_id, x.lane FROM tenantguard.audit_chain_head x
-                                      WHERE x.org_id = k ORDER BY x.seq LIMIT 1 FOR UPDATE)
+         WHERE h.org_id = k AND h.lane = (SELECT x.lane FROM tenantguard.audit_chain_head x
+                                          WHERE x.org_id = k ORDER BY x.seq LIMIT 1 FOR UPDATE)
          RETURNING h.seq, h.prev_hash, h.hash, h.last_at INTO NEW.seq, NEW.prev_hash, NEW.hash, NEW.created_at;
       END IF;
       EXIT WHEN FOUND;
@@ -274,20 +291,23 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
   t text := current_setting('tenantguard_audit.touched', true);
+  o text := current_setting('tenantguard_audit.orgs', true);
   g text;
   c text;
 BEGIN
   IF t IS NULL OR t = '' THEN
     RETURN;
   END IF;
-  -- Each entry names one lane of one org: 'tenantguard_audit.h<org hex>l<lane>'.
+  -- Each entry names one lane of one org: 'tenantguard_audit.s<slot>l<lane>',
+  -- the slot's org being the slot-th entry of tenantguard_audit.orgs.
   FOREACH g IN ARRAY string_to_array(rtrim(t, ';'), ';') LOOP
     c := current_setting(g);
     UPDATE tenantguard.audit_chain_head
        SET seq = split_part(c, ',', 1)::bigint,
            hash = decode(split_part(c, ',', 2), 'hex'),
            last_at = split_part(c, ',', 3)::timestamptz
-     WHERE org_id = substr(g, 20, 32)::uuid AND lane = substr(g, 53)::smallint;
+     WHERE org_id = substr(o, split_part(substr(g, 20), 'l', 1)::int * 33 + 1, 32)::uuid
+       AND lane = split_part(substr(g, 20), 'l', 2)::smallint;
   END LOOP;
   PERFORM set_config('tenantguard_audit.touched', '', true);
 END

@@ -314,6 +314,30 @@ describe('audit hash chain', () => {
     expect(await createAuditLog({ pool: db.appPool }).verifyChain(org)).toEqual({ ok: true, checked: 18 });
   });
 
+  it('a backend that writes for many orgs does not accumulate per-org settings', async () => {
+    // Placeholder settings live as long as the session; PostgreSQL 15 re-sorts
+    // its settings list for each new one, so names must not depend on the org.
+    const c = await db.appPool.connect();
+    try {
+      const orgs = Array.from({ length: 40 }, () => newOrg());
+      for (const org of orgs) {
+        await c.query(`BEGIN; SELECT set_config('app.current_org_id', '${org}', true)`);
+        await c.query(`INSERT INTO tenantguard.security_audit_log (org_id, action, resource_type) SELECT tenantguard.current_org_id(), 'a', 'x' FROM generate_series(1, 3)`);
+        await c.query('COMMIT');
+      }
+      // A setting that was ever set reads '' after its transaction; one never created reads NULL.
+      const r = await c.query<{ slot0: string | null; slot1: string | null; lane: string | null; per_org: number }>(
+        `SELECT current_setting('tenantguard_audit.s0', true) AS slot0, current_setting('tenantguard_audit.s1', true) AS slot1,
+                current_setting('tenantguard_audit.s0l2', true) AS lane,
+                (SELECT count(*)::int FROM unnest($1::uuid[]) o WHERE current_setting('tenantguard_audit.h' || replace(o::text, '-', ''), true) IS NOT NULL) AS per_org`,
+        [orgs],
+      );
+      expect(r.rows[0]).toEqual({ slot0: '', slot1: null, lane: '', per_org: 0 });
+    } finally {
+      c.release();
+    }
+  });
+
   it('REPEATABLE READ writers of one org chain in separate lanes, and fail with 40001 rather than chain onto a stale head', async () => {
     const org = newOrg();
     await seed(org, 1);
