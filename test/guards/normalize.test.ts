@@ -159,6 +159,20 @@ describe('toWordView and rot13', () => {
     );
   });
 
+  it('property: the word view is the normalised text with every run of non [a-z0-9] made one space', () => {
+    const piece = fc.oneof(fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('ab', ' ', '  ', ', ', '!!', '\n', 'é', 'Ї', '\u{1F600}', '42', '_'));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
+        const n = normalizeForMatching(parts.join(''));
+        expect(toWordView(n).text).toBe(n.text.replace(/[^a-z0-9]+/g, ' '));
+      }),
+      { numRuns: 3000 },
+    );
+    // Longer than the scratch buffer.
+    const long = normalizeForMatching(`${'Ignore, all -- '.repeat(6000)}x`);
+    expect(toWordView(long).text).toBe(long.text.replace(/[^a-z0-9]+/g, ' '));
+  });
+
   it('a result keeps its maps when later calls reuse the working buffers', () => {
     const first = normalizeForMatching('Ｉgnore  a l l   p r e v i o u s, 1gn0r3!');
     const snapshot = [first.text, Array.from(first.start), Array.from(first.end)];
