@@ -235,7 +235,12 @@ BEGIN
     i := split_part(st, ',', 1)::int;
     lanes := split_part(st, ',', 3);
     use_lane := strpos('0123456789abcdef', substr(lanes, i + 1, 1)) - 1;
-    c := current_setting(g || 'l' || use_lane);
+    c := current_setting(g || 'l' || use_lane, true);
+    IF c IS NULL OR c = '' THEN
+      -- Not cached yet (the lane's first row wrote its head row directly).
+      SELECT h.seq::text || ',' || encode(h.hash, 'hex') || ',' || h.last_at::text INTO c
+        FROM tenantguard.audit_chain_head h WHERE h.org_id = k AND h.lane = use_lane;
+    END IF;
     IF length(lanes) < 16 AND split_part(st, ',', 2) = '0' THEN
       IF current_setting('transaction_isolation') = 'read committed' THEN
         SELECT x.lane, x.seq, x.hash, x.last_at INTO f_lane, f_seq, f_hash, f_at
@@ -267,16 +272,16 @@ BEGIN
     IF t IS NULL OR position(g || 'l' || use_lane || ';' IN t) = 0 THEN
       PERFORM set_config('tenantguard_audit.touched', coalesce(t, '') || g || 'l' || use_lane || ';', true);
     END IF;
+    -- The cache lives for this transaction only; timestamptz text round-trips
+    -- exactly within one session.
+    PERFORM set_config(g || 'l' || use_lane, NEW.seq::text || ',' || encode(NEW.hash, 'hex') || ',' || NEW.created_at::text, true);
   END IF;
   IF NEW.created_at <> routed
      AND date_trunc('month', NEW.created_at AT TIME ZONE 'UTC') <> date_trunc('month', routed AT TIME ZONE 'UTC') THEN
     RAISE EXCEPTION 'tenantguard: audit row for org % would precede its chain head across a month boundary; retry', k
       USING ERRCODE = 'serialization_failure';
   END IF;
-  -- The cache lives for this transaction only; timestamptz text round-trips
-  -- exactly within one session.
   PERFORM set_config(g, st, true);
-  PERFORM set_config(g || 'l' || use_lane, NEW.seq::text || ',' || encode(NEW.hash, 'hex') || ',' || NEW.created_at::text, true);
   RETURN NEW;
 END
 $fn$;
