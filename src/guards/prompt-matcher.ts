@@ -101,47 +101,49 @@ export class LiteralMatcher {
     this.width = codes.size + 1;
     this.cls = new Uint8Array(65_536);
     for (const [c, k] of codes) this.cls[c] = k;
-    // Trie.
-    const children: Array<Map<number, number>> = [new Map()];
+    // Trie, as a table: goto[state * w + class], -1 for none (then completed into the DFA in place).
+    const w = this.width;
+    let maxStates = 1;
+    for (const lit of byLiteral.keys()) maxStates += lit.length;
+    const delta = new Int32Array(maxStates * w).fill(-1);
     const own: number[][] = [[]];
+    let states = 1;
     for (const [lit, acts] of byLiteral) {
       let s = 0;
       for (let k = 0; k < lit.length; k += 1) {
-        const c = this.cls[lit.charCodeAt(k)] ?? 0;
-        let next = children[s]?.get(c);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
+        const at = s * w + (this.cls[lit.charCodeAt(k)] as number);
+        let next = delta[at] as number;
+        if (next < 0) {
+          next = states;
+          states += 1;
           own.push([]);
-          children[s]?.set(c, next);
+          delta[at] = next;
         }
         s = next;
       }
       for (const a of acts) own[s]?.push(a, lit.length);
     }
     // Breadth-first: failure links, DFA transitions, merged outputs.
-    const states = children.length;
-    const w = this.width;
-    const delta = new Int32Array(states * w);
     const fail = new Int32Array(states);
     const merged: number[][] = new Array<number[]>(states);
     merged[0] = own[0] ?? [];
     const queue: number[] = [];
-    for (const [c, t] of children[0] ?? new Map<number, number>()) {
-      delta[c] = t;
-      fail[t] = 0;
-      queue.push(t);
+    for (let c = 0; c < w; c += 1) {
+      const t = delta[c] as number;
+      if (t < 0) delta[c] = 0;
+      else queue.push(t);
     }
     for (let q = 0; q < queue.length; q += 1) {
-      const s = queue[q] ?? 0;
-      merged[s] = [...(own[s] ?? []), ...(merged[fail[s] ?? 0] ?? [])];
-      const f = fail[s] ?? 0;
+      const s = queue[q] as number;
+      const f = fail[s] as number;
+      const mine = own[s] ?? [];
+      const inherited = merged[f] ?? [];
+      merged[s] = inherited.length === 0 ? mine : mine.concat(inherited);
       for (let c = 0; c < w; c += 1) {
-        const t = children[s]?.get(c);
-        if (t === undefined) delta[s * w + c] = delta[f * w + c] ?? 0;
+        const t = delta[s * w + c] as number;
+        if (t < 0) delta[s * w + c] = delta[f * w + c] as number;
         else {
-          delta[s * w + c] = t;
-          fail[t] = s === 0 ? 0 : (delta[f * w + c] ?? 0);
+          fail[t] = delta[f * w + c] as number;
           queue.push(t);
         }
       }
