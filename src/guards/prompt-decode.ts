@@ -70,8 +70,9 @@ export interface SegmentHints {
   readonly binary: number;
   /**
    * Offset of the first run of hex digits, spaces and colons holding 16 hex
-   * digits and a decimal digit, or of the first `\\x`, whichever is first
-   * (where a {@link HEX_SEGMENT} match can start at the earliest), or -1.
+   * digits and a decimal digit, or of the first `\\x` in a text that has a
+   * decimal digit, whichever is first (where a {@link HEX_SEGMENT} match can
+   * start at the earliest), or -1.
    */
   readonly hex: number;
   /** Offset of the first run of 16 base64-alphabet characters (needed by {@link BASE64_SEGMENT}), or -1. */
@@ -97,6 +98,7 @@ KIND[0x3a] = 8;
  */
 export function segmentHints(text: string): SegmentHints {
   let bin = 0;
+  let anyDigit = false;
   let inHex = false;
   let hexDigits = 0;
   let hexHasDigit = false;
@@ -121,7 +123,10 @@ export function segmentHints(text: string): SegmentHints {
         hexHasDigit = false;
       }
       if ((k & 2) !== 0) hexDigits += 1;
-      if ((k & 4) !== 0) hexHasDigit = true;
+      if ((k & 4) !== 0) {
+        hexHasDigit = true;
+        anyDigit = true;
+      }
       if (hexDigits >= 16 && hexHasDigit && hex < 0) hex = hexStart;
     } else inHex = false;
     if ((k & 16) !== 0) {
@@ -129,7 +134,9 @@ export function segmentHints(text: string): SegmentHints {
       if (b64 === 16 && base64 < 0) base64 = i - 15;
     } else b64 = 0;
   }
-  const escape = text.indexOf('\\x');
+  // The hex search only runs on text with a decimal digit somewhere (as it
+  // always has): every match it skipped would have used up decoding budget.
+  const escape = anyDigit ? text.indexOf('\\x') : -1;
   if (escape >= 0 && (hex < 0 || escape < hex)) hex = escape;
   return { binary, hex, base64 };
 }
