@@ -66,6 +66,44 @@ function planned(source: string, s: string, plan: MatchPlan, rule: number): stri
   return out;
 }
 
+describe('patternLiterals on arbitrary patterns (custom rules are analysed too)', () => {
+  // Random regex sources over a small alphabet, with the constructs rules use.
+  const atom: fc.Arbitrary<string> = fc.letrec((tie) => ({
+    atom: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constantFrom('a', 'b', ' ', 'ab', 'ba ', '\\b', '^', '$', '[ab]', '[^a]', '[ \\t]', '\\w', '\\W', '.', '\\s', '(?=a)', '(?!b)', '(?<=a)', '(?<![ab])', '\\x61', '[a-c]'),
+      fc.tuple(tie('alt'), fc.constantFrom('', '?', '{0,2}', '{1,3}', '{2}', '??')).map(([x, q]) => `(?:${x})${q}`), // bounded: no catastrophic backtracking in the reference scan
+    ),
+    seq: fc.array(fc.tuple(tie('atom'), fc.constantFrom('', '', '?', '*', '+', '{1,2}')).map(([x, q]) => (x === '^' || x === '$' || x.startsWith('\\b') || x.startsWith('(?=') || x.startsWith('(?!') || x.startsWith('(?<') ? x : `${x}${q}`)), { minLength: 1, maxLength: 4 }).map((xs) => xs.join('')),
+    alt: fc.array(tie('seq'), { minLength: 1, maxLength: 3 }).map((xs) => xs.join('|')),
+  })).alt as fc.Arbitrary<string>;
+
+  it('property: every match starts with a prefix and contains a required literal, and the plan finds exactly the full-scan matches', () => {
+    fc.assert(
+      fc.property(atom, fc.array(fc.constantFrom('a', 'b', ' ', 'c', 'ab', '\t'), { maxLength: 30, size: 'max' }), (source, parts) => {
+        const text = parts.join('');
+        let re: RegExp;
+        try {
+          re = new RegExp(source, 'g');
+        } catch {
+          fc.pre(false); // the generator can stack two quantifiers
+          return;
+        }
+        const lit = patternLiterals(re);
+        for (const m of naive(source, text)) {
+          const at = Number(m.slice(0, m.indexOf(':')));
+          const matched = m.slice(m.indexOf(':') + 1);
+          if (lit.prefixes !== undefined) expect(lit.prefixes.some((p) => text.startsWith(p, at) && p.length <= Math.max(matched.length, p.length)), `${source} ${m}`).toBe(true);
+          if (lit.required !== undefined) expect(lit.required.some((q) => matched.includes(q)), `${source} ${m}`).toBe(true);
+        }
+        const plan = new LiteralMatcher([lit]).plan(text);
+        expect(planned(source, text, plan, 0), `${source} on ${JSON.stringify(text)}`).toEqual(naive(source, text));
+      }),
+      { numRuns: 3000 },
+    );
+  }, 120_000);
+});
+
 describe('LiteralMatcher: the single-pass prefilter finds exactly what the per-rule scan finds', () => {
   const textRules = PROMPT_RULES.filter((r) => r.view !== 'words');
   const wordRules = PROMPT_RULES.filter((r) => r.view === 'words');
