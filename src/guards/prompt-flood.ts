@@ -59,7 +59,8 @@ export function findTokenFlood(text: string, minTokens = 24): FloodRun | undefin
     }
     if (count >= minTokens) return { start: runStart, end: runEnd, tokens: count };
     count = 0;
-    distinct.length = 0;
+    // Truncating an array is a runtime call; most tokens end no run at all.
+    if (distinct.length > 0) distinct.length = 0;
     if (key >= 0) {
       distinct.push(key);
       runStart = s;
