@@ -3,10 +3,11 @@
 -- Walks one org's chain (org_id NULL = the system chain) in a single pass in
 -- seq order and reports the first broken or missing link. Each org's chain
 -- is braided from 16 gap-free lanes (see 0020): a row's predecessor is the
--- row at seq - 16, which a RANGE window frame finds without a sort; the few
--- rows whose predecessor lies outside the walk (the first row of each lane,
--- a row after a gap) are checked against the row before the range, the
--- retention anchor or the lane's genesis. SECURITY INVOKER: the application
+-- row at seq - 16. Lanes advance together, so in the walk that row is
+-- almost always 16 rows back (lag(..., 16), cheaper than a RANGE frame);
+-- the few rows for which it is not (the first row of each lane, rows near a
+-- lane that lags or a gap) are checked one by one against the row at
+-- seq - 16, the retention anchor or the lane's genesis. SECURITY INVOKER: the application
 -- runs it inside the org's tenant transaction, so RLS lets it see that org's
 -- rows, heads and anchors only.
 
@@ -42,18 +43,18 @@ BEGIN
                l.user_role, l.ip_address, l.user_agent, l.action, l.resource_type, l.resource_id, l.details,
                l.request_id, l.session_id) AS calc,
              lag(l.seq) OVER o AS before_seq,
-             first_value(l.hash) OVER r AS pred_hash
+             lag(l.seq, 16) OVER o AS pred_seq,
+             lag(l.hash, 16) OVER o AS pred_hash
         FROM tenantguard.security_audit_log l
        WHERE %s AND ($2::bigint IS NULL OR l.seq >= $2) AND ($3::bigint IS NULL OR l.seq <= $3)
-      WINDOW o AS (ORDER BY l.seq),
-             r AS (ORDER BY l.seq RANGE BETWEEN 16 PRECEDING AND 16 PRECEDING)
+      WINDOW o AS (ORDER BY l.seq)
     ), c AS (
       SELECT w.seq, w.id, w.prev_hash, w.calc = w.hash AS hash_ok, CASE
           WHEN w.seq < 1 THEN 'seq'
           WHEN w.before_seq = w.seq THEN 'duplicate'
           WHEN ($4::bigint[])[((w.seq - 1) %% 16) + 1] IS NULL THEN 'nohead'
           WHEN w.seq > ($4::bigint[])[((w.seq - 1) %% 16) + 1] THEN 'beyond'
-          WHEN w.pred_hash IS NULL THEN 'edge'
+          WHEN w.pred_seq IS DISTINCT FROM w.seq - 16 THEN 'edge'
           WHEN w.prev_hash <> w.pred_hash THEN 'prev_hash'
           WHEN w.calc <> w.hash THEN 'hash'
         END AS why
@@ -61,10 +62,11 @@ BEGIN
     )
     SELECT count(*) AS n,
            (array_agg(ROW(c.seq, c.id, c.why)::text ORDER BY c.seq, c.id) FILTER (WHERE c.why IS NOT NULL AND c.why <> 'edge'))[1] AS first_bad,
-           array_agg(c.seq ORDER BY c.seq, c.id) FILTER (WHERE c.why = 'edge') AS edge_seq,
-           array_agg(c.id ORDER BY c.seq, c.id) FILTER (WHERE c.why = 'edge') AS edge_id,
-           array_agg(c.prev_hash ORDER BY c.seq, c.id) FILTER (WHERE c.why = 'edge') AS edge_prev,
-           array_agg(c.hash_ok ORDER BY c.seq, c.id) FILTER (WHERE c.why = 'edge') AS edge_ok
+           -- in any order: the loop below keeps the lowest broken seq
+           array_agg(c.seq) FILTER (WHERE c.why = 'edge') AS edge_seq,
+           array_agg(c.id) FILTER (WHERE c.why = 'edge') AS edge_id,
+           array_agg(c.prev_hash) FILTER (WHERE c.why = 'edge') AS edge_prev,
+           array_agg(c.hash_ok) FILTER (WHERE c.why = 'edge') AS edge_ok
       FROM c
   $q$, pred) INTO res USING p_org, p_from, p_to, heads;
 
@@ -89,9 +91,10 @@ BEGIN
     END;
   END IF;
 
-  -- Rows whose lane predecessor is not in the walk: genesis, an anchor, the
-  -- row before the range, or missing. In an intact chain there are at most 16
-  -- (one per lane), and each lookup is one index probe.
+  -- Rows whose lane predecessor is not 16 rows back in the walk: genesis, an
+  -- anchor, the row at seq - 16 (before the range, or nearer in the walk when
+  -- a lane lags), or missing. In a balanced chain there are 16 (one per
+  -- lane), and each lookup is one index probe.
   IF res.edge_seq IS NOT NULL THEN
     FOR i IN 1 .. array_length(res.edge_seq, 1) LOOP
       p := res.edge_seq[i] - 16;

@@ -138,6 +138,36 @@ describe('audit hash chain', () => {
     expect(v.firstBroken?.reason).toMatch(/^missing: seq 1 to 17 absent before row id \d+ \(seq 33\)/);
   });
 
+  it('verifies and catches edits when lanes are uneven (a lane far ahead of the others)', async () => {
+    const org = newOrg();
+    await seed(org, 3);
+    // A REPEATABLE READ transaction stays in one lane: 6 rows 16 apart, while lanes 4-15 stay empty.
+    const c = await db.appPool.connect();
+    try {
+      await c.query(`BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT set_config('app.current_org_id', '${org}', true)`);
+      await c.query(`INSERT INTO tenantguard.security_audit_log (org_id, action, resource_type) SELECT tenantguard.current_org_id(), 'rr', 'x' FROM generate_series(1, 6)`);
+      await c.query('COMMIT');
+    } finally {
+      c.release();
+    }
+    const seqs = (await db.pool.query<{ seq: string }>('SELECT l.seq::text AS seq FROM tenantguard.security_audit_log l WHERE l.org_id = $1 ORDER BY l.seq', [org])).rows.map((r) => Number(r.seq));
+    expect(seqs).toEqual([1, 2, 3, 4, 20, 36, 52, 68, 84]);
+    const audit = createAuditLog({ pool: db.appPool });
+    expect(await audit.verifyChain(org)).toEqual({ ok: true, checked: 9 });
+    expect(await audit.verifyChain(org, { fromSeq: 30 })).toEqual({ ok: true, checked: 4 });
+    await tamper(
+      `UPDATE ${part} l SET action = 'forged', hash = tenantguard.audit_row_hash(l.prev_hash, l.id, l.org_id, l.seq, l.created_at,
+         l.user_id, l.user_email, l.user_role, l.ip_address, l.user_agent, 'forged', l.resource_type, l.resource_id, l.details,
+         l.request_id, l.session_id) WHERE id = $1`,
+      [await idOf(org, 36)],
+    );
+    const v = await audit.verifyChain(org);
+    expect(v.firstBroken).toMatchObject({ seq: 52, id: await idOf(org, 52) });
+    expect(v.firstBroken?.reason).toMatch(/^prev_hash/);
+    await tamper(`DELETE FROM ${part} WHERE id = $1`, [await idOf(org, 20)]);
+    expect((await audit.verifyChain(org)).firstBroken).toMatchObject({ seq: 20, id: await idOf(org, 36) });
+  });
+
   it('catches forged rows: a duplicate seq, a bad hash, and a well-formed row beyond the head', async () => {
     const audit = createAuditLog({ pool: db.appPool });
     const org = newOrg();
