@@ -16,12 +16,19 @@ RETURNS TABLE (ok boolean, checked bigint, broken_seq bigint, broken_id bigint, 
 LANGUAGE plpgsql
 STABLE
 SET search_path = pg_catalog, pg_temp
+-- The walk sorts one org's rows by seq (the partitions are by month, so an
+-- Append is not in seq order): in memory, not in temporary files. And no
+-- parallel workers: verifyChain already verifies ranges on several
+-- connections, and workers scanning whole partitions made each range slower.
+SET work_mem = '64MB'
+SET max_parallel_workers_per_gather = 0
 AS $fn$
 DECLARE
   k uuid := coalesce(p_org, '00000000-0000-0000-0000-000000000000'::uuid);
   pred text := CASE WHEN p_org IS NULL THEN 'l.org_id IS NULL' ELSE 'l.org_id = $1' END;
   zero bytea := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
   heads bigint[];
+  head_floor bigint;
   res record;
   e record;
   hd record;
@@ -33,8 +40,16 @@ DECLARE
   f_id bigint;
   f_reason text;
 BEGIN
-  -- heads[lane + 1] = the seq of the lane's head.
-  SELECT array_agg(h.seq ORDER BY h.lane) INTO heads FROM tenantguard.audit_chain_head h WHERE h.org_id = k;
+  -- heads[lane + 1] = the seq of the lane's head (NULL: no head row for that
+  -- lane). head_floor: no row at or below it can be past its lane's head, so
+  -- the walk looks the head up only above it (0 when a lane has no head).
+  SELECT array_agg(h.seq ORDER BY l.lane), CASE WHEN count(h.seq) = 16 THEN min(h.seq) ELSE 0 END
+    INTO heads, head_floor
+    FROM generate_series(0, 15) AS l(lane)
+    LEFT JOIN tenantguard.audit_chain_head h ON h.org_id = k AND h.lane = l.lane;
+  IF head_floor = 0 AND heads = array_fill(NULL::bigint, ARRAY[16]) THEN
+    heads := NULL;
+  END IF;
 
   EXECUTE format($q$
     WITH w AS (
@@ -46,14 +61,14 @@ BEGIN
              lag(l.seq, 16) OVER o AS pred_seq,
              lag(l.hash, 16) OVER o AS pred_hash
         FROM tenantguard.security_audit_log l
-       WHERE %s AND ($2::bigint IS NULL OR l.seq >= $2) AND ($3::bigint IS NULL OR l.seq <= $3)
+       WHERE %s AND l.seq BETWEEN coalesce($2::bigint, -9223372036854775807) AND coalesce($3::bigint, 9223372036854775807)
       WINDOW o AS (ORDER BY l.seq)
     ), c AS (
       SELECT w.seq, w.id, w.prev_hash, w.calc = w.hash AS hash_ok, CASE
           WHEN w.seq < 1 THEN 'seq'
           WHEN w.before_seq = w.seq THEN 'duplicate'
-          WHEN ($4::bigint[])[((w.seq - 1) %% 16) + 1] IS NULL THEN 'nohead'
-          WHEN w.seq > ($4::bigint[])[((w.seq - 1) %% 16) + 1] THEN 'beyond'
+          WHEN w.seq > $5 AND ($4::bigint[])[((w.seq - 1) %% 16) + 1] IS NULL THEN 'nohead'
+          WHEN w.seq > $5 AND w.seq > ($4::bigint[])[((w.seq - 1) %% 16) + 1] THEN 'beyond'
           WHEN w.pred_seq IS DISTINCT FROM w.seq - 16 THEN 'edge'
           WHEN w.prev_hash <> w.pred_hash THEN 'prev_hash'
           WHEN w.calc <> w.hash THEN 'hash'
@@ -68,7 +83,7 @@ BEGIN
            array_agg(c.prev_hash) FILTER (WHERE c.why = 'edge') AS edge_prev,
            array_agg(c.hash_ok) FILTER (WHERE c.why = 'edge') AS edge_ok
       FROM c
-  $q$, pred) INTO res USING p_org, p_from, p_to, heads;
+  $q$, pred) INTO res USING p_org, p_from, p_to, heads, head_floor;
 
   checked := res.n;
 

@@ -168,6 +168,14 @@ describe('audit hash chain', () => {
     expect((await audit.verifyChain(org)).firstBroken).toMatchObject({ seq: 20, id: await idOf(org, 36) });
   });
 
+  it('catches a lane whose head row was deleted', async () => {
+    const org = newOrg();
+    await seed(org, 20);
+    await db.pool.query('DELETE FROM tenantguard.audit_chain_head WHERE org_id = $1 AND lane = 3', [org]);
+    const v = await createAuditLog({ pool: db.appPool }).verifyChain(org);
+    expect(v.firstBroken).toEqual({ seq: 4, id: await idOf(org, 4), reason: expect.stringMatching(/^head: row id \d+ \(seq 4\) is in a lane that has no head/) as unknown });
+  });
+
   it('catches forged rows: a duplicate seq, a bad hash, and a well-formed row beyond the head', async () => {
     const audit = createAuditLog({ pool: db.appPool });
     const org = newOrg();
