@@ -36,77 +36,61 @@ describe('patternLiterals', () => {
   });
 });
 
-/** Every match of a global scan, as `index:text` (what the guard would get with no limit). */
-function naive(source: string, s: string): string[] {
-  const re = new RegExp(source, 'g');
-  const out: string[] = [];
-  for (let m = re.exec(s); m !== null; m = re.exec(s)) {
-    out.push(`${m.index}:${m[0]}`);
-    if (m[0].length === 0) re.lastIndex += 1;
+// The reference scans: a global scan (what the guard would get with no
+// limit), or a sticky match at each planned start the way the guard's loop
+// runs a rule. One source, run two ways: directly for the built-in rules
+// (their patterns are checked for backtracking), and in a vm context with a
+// time limit for the random patterns below, which can nest unbounded
+// quantifiers ((?:a+)*) and backtrack for hours (V8 interrupts a regex there;
+// the limit costs a watchdog per call, so it is not used where not needed).
+const SCAN_SOURCE = `(source, s, starts) => {
+  const out = [];
+  if (starts === null) {
+    const re = new RegExp(source, 'g');
+    for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+      out.push(m.index + ':' + m[0]);
+      if (m[0].length === 0) re.lastIndex += 1;
+    }
+    return out;
   }
-  return out;
-}
-
-/** The matches the guard's loop finds for rule `k` of `plan` (sticky at starts, or a global scan). */
-function planned(source: string, s: string, plan: MatchPlan, rule: number): string[] {
-  const k = plan.rules.indexOf(rule);
-  if (k < 0) return [];
-  const starts = plan.starts[k];
-  if (starts === undefined) return naive(source, s);
   const sticky = new RegExp(source, 'y');
-  const out: string[] = [];
   let from = 0;
   for (const p of starts) {
     if (p < from) continue;
     sticky.lastIndex = p;
     const m = sticky.exec(s);
     if (m === null) continue;
-    out.push(`${m.index}:${m[0]}`);
+    out.push(m.index + ':' + m[0]);
     from = m.index + Math.max(1, m[0].length);
   }
   return out;
-}
+}`;
+type Scan = (source: string, s: string, starts: readonly number[] | null) => string[];
+const scan = vm.runInThisContext(SCAN_SOURCE) as Scan;
+const scanContext = vm.createContext({ args: undefined });
+vm.runInContext(`globalThis.scan = ${SCAN_SOURCE};`, scanContext);
+const scanCall = new vm.Script('JSON.stringify(scan(args.source, args.s, args.starts))');
 
-// The random patterns below can nest unbounded quantifiers ((?:a+)*), and a
-// plain regex scan of them may backtrack for hours. Their reference scans run
-// in a vm context with a time limit (V8 interrupts a regex there too); a case
-// that exceeds it is discarded, not failed.
-const scanContext = vm.createContext({});
-vm.runInContext(
-  `globalThis.scan = (source, s, starts) => {
-    const out = [];
-    if (starts === null) {
-      const re = new RegExp(source, 'g');
-      for (let m = re.exec(s); m !== null; m = re.exec(s)) {
-        out.push(m.index + ':' + m[0]);
-        if (m[0].length === 0) re.lastIndex += 1;
-      }
-      return JSON.stringify(out);
-    }
-    const sticky = new RegExp(source, 'y');
-    let from = 0;
-    for (const p of starts) {
-      if (p < from) continue;
-      sticky.lastIndex = p;
-      const m = sticky.exec(s);
-      if (m === null) continue;
-      out.push(m.index + ':' + m[0]);
-      from = m.index + Math.max(1, m[0].length);
-    }
-    return JSON.stringify(out);
-  };`,
-  scanContext,
-);
-
-/** {@link naive} (starts null) or the sticky scan at `starts`, or undefined when it takes over 250 ms. */
+/** {@link scan} with a 250 ms limit: undefined when it takes longer. */
 function boundedScan(source: string, s: string, starts: readonly number[] | null): string[] | undefined {
+  scanContext.args = { source, s, starts };
   try {
-    const json = vm.runInContext(`scan(${JSON.stringify(source)}, ${JSON.stringify(s)}, ${JSON.stringify(starts)})`, scanContext, { timeout: 250 }) as string;
-    return JSON.parse(json) as string[];
+    return JSON.parse(scanCall.runInContext(scanContext, { timeout: 250 }) as string) as string[];
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return undefined;
     throw err;
   }
+}
+
+/** Every match of a global scan (what the guard would get with no limit). */
+function naive(source: string, s: string): string[] {
+  return scan(source, s, null);
+}
+
+/** The matches the guard's loop finds for rule `rule` of `plan` (sticky at its starts, or a global scan). */
+function planned(source: string, s: string, plan: MatchPlan, rule: number): string[] {
+  const k = plan.rules.indexOf(rule);
+  return k < 0 ? [] : scan(source, s, plan.starts[k] ?? null);
 }
 
 describe('patternLiterals on arbitrary patterns (custom rules are analysed too)', () => {
