@@ -30,7 +30,6 @@ DECLARE
   heads bigint[];
   head_floor bigint;
   res record;
-  e record;
   hd record;
   p bigint;
   want bytea;

@@ -34,6 +34,16 @@ describe('audit hash chain', () => {
     }
   }
 
+  /** A superuser changes a row's action and recomputes its own hash (a forger who knows the algorithm). */
+  async function rewriteAction(id: string, action: string): Promise<void> {
+    await tamper(
+      `UPDATE ${part} l SET action = $2, hash = tenantguard.audit_row_hash(l.prev_hash, l.id, l.org_id, l.seq, l.created_at,
+         l.user_id, l.user_email, l.user_role, l.ip_address, l.user_agent, $2, l.resource_type, l.resource_id, l.details,
+         l.request_id, l.session_id) WHERE id = $1`,
+      [id, action],
+    );
+  }
+
   async function idOf(org: string, seq: number): Promise<string> {
     const r = await db.pool.query<{ id: string }>('SELECT id::text FROM tenantguard.security_audit_log WHERE org_id = $1 AND seq = $2', [org, seq]);
     return r.rows[0]?.id as string;
@@ -63,12 +73,7 @@ describe('audit hash chain', () => {
     const org = newOrg();
     await seed(org, 40);
     const id = await idOf(org, 6);
-    await tamper(
-      `UPDATE ${part} l SET action = 'doc.delete', hash = tenantguard.audit_row_hash(l.prev_hash, l.id, l.org_id, l.seq, l.created_at,
-         l.user_id, l.user_email, l.user_role, l.ip_address, l.user_agent, 'doc.delete', l.resource_type, l.resource_id, l.details,
-         l.request_id, l.session_id) WHERE id = $1`,
-      [id],
-    );
+    await rewriteAction(id, 'doc.delete');
     const v = await createAuditLog({ pool: db.appPool }).verifyChain(org);
     // Seq 6 is in lane 5, whose next row is seq 22.
     expect(v.firstBroken).toMatchObject({ seq: 22, id: await idOf(org, 22) });
@@ -77,12 +82,7 @@ describe('audit hash chain', () => {
     // The last row of a lane, changed with its hash recomputed: the lane's head no longer matches.
     const org2 = newOrg();
     await seed(org2, 10);
-    await tamper(
-      `UPDATE ${part} l SET action = 'doc.delete', hash = tenantguard.audit_row_hash(l.prev_hash, l.id, l.org_id, l.seq, l.created_at,
-         l.user_id, l.user_email, l.user_role, l.ip_address, l.user_agent, 'doc.delete', l.resource_type, l.resource_id, l.details,
-         l.request_id, l.session_id) WHERE id = $1`,
-      [await idOf(org2, 6)],
-    );
+    await rewriteAction(await idOf(org2, 6), 'doc.delete');
     const v2 = await createAuditLog({ pool: db.appPool }).verifyChain(org2);
     expect(v2.firstBroken).toEqual({ seq: 6, id: null, reason: 'head: the last row (seq 6) does not match the chain head' });
   });
@@ -155,12 +155,7 @@ describe('audit hash chain', () => {
     const audit = createAuditLog({ pool: db.appPool });
     expect(await audit.verifyChain(org)).toEqual({ ok: true, checked: 9 });
     expect(await audit.verifyChain(org, { fromSeq: 30 })).toEqual({ ok: true, checked: 4 });
-    await tamper(
-      `UPDATE ${part} l SET action = 'forged', hash = tenantguard.audit_row_hash(l.prev_hash, l.id, l.org_id, l.seq, l.created_at,
-         l.user_id, l.user_email, l.user_role, l.ip_address, l.user_agent, 'forged', l.resource_type, l.resource_id, l.details,
-         l.request_id, l.session_id) WHERE id = $1`,
-      [await idOf(org, 36)],
-    );
+    await rewriteAction(await idOf(org, 36), 'forged');
     const v = await audit.verifyChain(org);
     expect(v.firstBroken).toMatchObject({ seq: 52, id: await idOf(org, 52) });
     expect(v.firstBroken?.reason).toMatch(/^prev_hash/);
