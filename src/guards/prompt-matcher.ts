@@ -71,6 +71,9 @@ export class LiteralMatcher {
     this.hasPrefix = new Uint8Array(rules.length);
     this.shortPrefix = new Uint8Array(rules.length);
     this.hasRequired = new Uint8Array(rules.length);
+    this.seenAt = new Int32Array(rules.length);
+    this.unsortedAt = new Int32Array(rules.length);
+    this.fullAt = new Int32Array(rules.length);
     // Literal -> actions.
     const byLiteral = new Map<string, number[]>();
     const note = (lit: string, action: number): void => {
@@ -177,15 +180,37 @@ export class LiteralMatcher {
     return this.outStart.length - 1;
   }
 
+  // Scratch for plan(), reused across calls: a typed array longer than 64
+  // bytes lives off the V8 heap, and allocating three per call cost more
+  // than the automaton pass over a short text. Entries are valid only when
+  // their stamp equals `epoch` (no clearing between calls). plan() is
+  // synchronous and calls nothing that re-enters it.
+  private epoch = 0;
+  /** Stamp: a required literal of the rule was found. */
+  private readonly seenAt: Int32Array;
+  /** Stamp: the rule's starts are out of order (need a sort). */
+  private readonly unsortedAt: Int32Array;
+  /** Stamp: the rule scans the whole text (its prefixes are dense). */
+  private readonly fullAt: Int32Array;
+  /** (rule, start) pairs of prefix hits, in text order. */
+  private hits = new Int32Array(256);
+
   /**
    * The plan for `text`, in one pass. With `only`, rules whose entry is 0 are
    * left out.
    */
   plan(text: string, only?: Uint8Array): MatchPlan {
     const n = this.count;
-    const seen = new Uint8Array(n); // required literal found
-    // Prefix hits, as (rule, start) pairs in text order; bucketed per rule below.
-    let hits = new Int32Array(64);
+    if (this.epoch === 0x7fffffff) {
+      this.epoch = 0;
+      this.seenAt.fill(0);
+      this.unsortedAt.fill(0);
+      this.fullAt.fill(0);
+    }
+    this.epoch += 1;
+    const epoch = this.epoch;
+    const { seenAt, unsortedAt, fullAt } = this;
+    let hits = this.hits;
     let h = 0;
     const { cls, next, firstOut, outStart, actions, width } = this;
     let s = 0;
@@ -197,7 +222,7 @@ export class LiteralMatcher {
       for (let k = outStart[id] as number; k < to; k += 2) {
         const a = actions[k] as number;
         if ((a & 1) === REQUIRED) {
-          seen[a >> 1] = 1;
+          seenAt[a >> 1] = epoch;
           continue;
         }
         if (h === hits.length) {
@@ -210,33 +235,28 @@ export class LiteralMatcher {
         h += 2;
       }
     }
-    const candidate = new Uint8Array(n);
-    for (let r = 0; r < n; r += 1) {
-      if (only !== undefined && only[r] !== 1) continue;
-      if (this.hasRequired[r] === 1 && seen[r] !== 1) continue;
-      candidate[r] = 1;
-    }
-    const at: Array<number[] | undefined> = new Array<number[] | undefined>(n);
-    let unsorted: Uint8Array | undefined;
+    // Keep a grown buffer for the next call unless it is large (a huge input must not pin memory).
+    if (hits.length <= 1 << 16) this.hits = hits;
+    const { hasRequired, hasPrefix, shortPrefix } = this;
+    const at: Array<number[] | undefined> = [];
     // A rule whose prefixes start at more offsets than this scans the text
     // instead: one native scan beats thousands of sticky tries (same matches).
     const dense = denseLimit(text.length);
-    let full: Uint8Array | undefined;
     for (let k = 0; k < h; k += 2) {
       const r = hits[k] as number;
-      if (candidate[r] !== 1 || full?.[r] === 1) continue;
+      if (fullAt[r] === epoch || (only !== undefined && only[r] !== 1) || (hasRequired[r] === 1 && seenAt[r] !== epoch)) continue;
       const p = hits[k + 1] as number;
       const list = at[r];
       if (list === undefined) at[r] = [p];
       else {
         const last = list[list.length - 1] as number;
         if (p === last) continue;
-        if (p < last) (unsorted ??= new Uint8Array(n))[r] = 1;
+        if (p < last) unsortedAt[r] = epoch;
         list.push(p);
         // Duplicates (two prefixes of one rule starting at the same offset) are
         // only removed below; past 8x the limit the list is dense whatever they are.
-        if (list.length > dense * 8 && this.shortPrefix[r] === 1) {
-          (full ??= new Uint8Array(n))[r] = 1;
+        if (list.length > dense * 8 && shortPrefix[r] === 1) {
+          fullAt[r] = epoch;
           at[r] = undefined;
         }
       }
@@ -244,22 +264,17 @@ export class LiteralMatcher {
     const rules: number[] = [];
     const starts: Array<readonly number[] | undefined> = [];
     for (let r = 0; r < n; r += 1) {
-      if (candidate[r] !== 1) continue;
-      if (this.hasPrefix[r] !== 1) {
-        rules.push(r);
-        starts.push(undefined);
-        continue;
-      }
-      if (full?.[r] === 1) {
+      if ((only !== undefined && only[r] !== 1) || (hasRequired[r] === 1 && seenAt[r] !== epoch)) continue;
+      if (hasPrefix[r] !== 1 || fullAt[r] === epoch) {
         rules.push(r);
         starts.push(undefined);
         continue;
       }
       let list = at[r];
       if (list === undefined) continue;
-      if (unsorted?.[r] === 1) list = [...new Set(list)].sort((x, y) => x - y);
+      if (unsortedAt[r] === epoch) list = [...new Set(list)].sort((x, y) => x - y);
       rules.push(r);
-      starts.push(list.length > dense && this.shortPrefix[r] === 1 ? undefined : list);
+      starts.push(list.length > dense && shortPrefix[r] === 1 ? undefined : list);
     }
     return { rules, starts };
   }
