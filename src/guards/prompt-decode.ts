@@ -141,28 +141,46 @@ export function segmentHints(text: string): SegmentHints {
   return { binary, hex, base64 };
 }
 
+function base64Bytes(s: string): Uint8Array {
+  return new Uint8Array(Buffer.from(s, 'base64'));
+}
+
+/**
+ * Decodes the matches of `re` in `text` from offset `from` on into `out`,
+ * spending at most `left` encoded characters; returns what is left.
+ */
+function take(
+  text: string,
+  re: RegExp,
+  kind: EncodingKind,
+  decode: (s: string) => Uint8Array,
+  from: number,
+  left: number,
+  out: DecodedSegment[],
+): number {
+  re.lastIndex = from;
+  for (let m = re.exec(text); m !== null && left > 0; m = re.exec(text)) {
+    const seg = m[0];
+    if (seg.length > left) continue;
+    if (kind === 'base64' && !/[0-9+/=A-Z]/.test(seg.slice(1))) continue; // a plain long word
+    left -= seg.length;
+    const decoded = readable(decode(seg));
+    if (decoded !== undefined) out.push({ kind, start: m.index, end: m.index + seg.length, text: decoded });
+  }
+  return left;
+}
+
 /**
  * Finds and decodes encoded segments of `text`, spending at most `budget`
  * characters of encoded input in total.
  */
 export function findEncodedSegments(text: string, budget: number): DecodedSegment[] {
   const out: DecodedSegment[] = [];
-  let left = budget;
-  const take = (re: RegExp, kind: EncodingKind, decode: (s: string) => Uint8Array, from: number): void => {
-    re.lastIndex = from;
-    for (let m = re.exec(text); m !== null && left > 0; m = re.exec(text)) {
-      const seg = m[0];
-      if (seg.length > left) continue;
-      if (kind === 'base64' && !/[0-9+/=A-Z]/.test(seg.slice(1))) continue; // a plain long word
-      left -= seg.length;
-      const decoded = readable(decode(seg));
-      if (decoded !== undefined) out.push({ kind, start: m.index, end: m.index + seg.length, text: decoded });
-    }
-  };
   const hints = segmentHints(text);
-  if (hints.binary >= 0) take(BINARY_SEGMENT, 'binary', binaryBytes, hints.binary);
-  if (hints.hex >= 0) take(HEX_SEGMENT, 'hex', hexBytes, hints.hex);
-  if (hints.base64 >= 0) take(BASE64_SEGMENT, 'base64', (s) => new Uint8Array(Buffer.from(s, 'base64')), hints.base64);
+  let left = budget;
+  if (hints.binary >= 0) left = take(text, BINARY_SEGMENT, 'binary', binaryBytes, hints.binary, left, out);
+  if (hints.hex >= 0) left = take(text, HEX_SEGMENT, 'hex', hexBytes, hints.hex, left, out);
+  if (hints.base64 >= 0) take(text, BASE64_SEGMENT, 'base64', base64Bytes, hints.base64, left, out);
   return out;
 }
 

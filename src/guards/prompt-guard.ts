@@ -13,7 +13,7 @@ import { mapSpan, normalizeText, rot13, toWordView, type NormalizedText } from '
 import { findEncodedSegments, rot13HintCount, type EncodingKind } from './prompt-decode.js';
 import { findTokenFlood } from './prompt-flood.js';
 import { patternLiterals, type PatternLiterals } from './prompt-literals.js';
-import { literalMatcher, type MatchPlan } from './prompt-matcher.js';
+import { literalMatcher, type LiteralMatcher, type MatchPlan } from './prompt-matcher.js';
 import { PROMPT_CATEGORIES, type PromptCategory, type PromptRule } from './prompt-rule-types.js';
 import { PROMPT_DETECTOR_WEIGHTS, PROMPT_RULES } from './prompt-rules.js';
 
@@ -165,6 +165,158 @@ function excerptOf(text: string, span: readonly [number, number]): string {
   return `${s.slice(0, cut)}…`;
 }
 
+/** A guard's compiled rules and switches (fixed when the guard is created). */
+interface GuardConfig {
+  readonly textRules: readonly Compiled[];
+  readonly wordRules: readonly Compiled[];
+  /** Per word rule: 1 when it also runs on ROT13-decoded text. */
+  readonly rot13Only: Uint8Array;
+  readonly rot13Any: boolean;
+  readonly textMatcher: LiteralMatcher;
+  readonly wordMatcher: LiteralMatcher;
+  readonly maxDepth: number;
+  readonly perRule: number;
+  // Built-in detectors that are switched on.
+  readonly tagChars: boolean;
+  readonly invisible: boolean;
+  readonly leetOrSpacing: boolean;
+  readonly tokenFlood: boolean;
+  readonly encodedPayload: boolean;
+}
+
+/** The state of one `scan` call. Plain functions take it, so a scan allocates no closures. */
+interface ScanRun {
+  /** The original text (spans and excerpts point into it). */
+  readonly text: string;
+  readonly findings: PromptFinding[];
+  /** Encoded characters still to decode. */
+  budget: number;
+  /** Tag characters were seen (always flagged). */
+  tagged: boolean;
+}
+
+function addFinding(
+  run: ScanRun,
+  rule: string,
+  category: PromptCategory,
+  weight: number,
+  span: readonly [number, number],
+  decodedFrom: EncodingKind | undefined,
+): void {
+  const f: PromptFinding = { rule, category, weight, span, excerpt: excerptOf(run.text, span) };
+  run.findings.push(decodedFrom === undefined ? f : { ...f, decodedFrom });
+}
+
+/** Runs the planned rules of `set` on `haystack`; returns the number of findings added. */
+function runRules(
+  cfg: GuardConfig,
+  run: ScanRun,
+  set: readonly Compiled[],
+  haystack: string,
+  n: NormalizedText,
+  outer: readonly [number, number] | undefined,
+  via: EncodingKind | undefined,
+  plan: MatchPlan,
+): number {
+  const perRule = cfg.perRule;
+  let hits = 0;
+  for (let k = 0; k < plan.rules.length; k += 1) {
+    const r = set[plan.rules[k] ?? 0];
+    if (r === undefined) continue;
+    // A rule with prefixes can only match where one starts: trying the
+    // sticky regex there, skipping offsets inside the previous match,
+    // yields exactly the matches of the global scan, at a fraction of the cost.
+    const starts = plan.starts[k];
+    let at = 0;
+    let from = 0;
+    let count = 0;
+    let seen = 0;
+    while (count < perRule && seen < perRule * 8) {
+      let m: RegExpExecArray | null = null;
+      if (starts === undefined) {
+        r.re.lastIndex = from;
+        m = r.re.exec(haystack);
+      } else {
+        for (; m === null && at < starts.length; at += 1) {
+          const p = starts[at] ?? 0;
+          if (p < from) continue;
+          r.sticky.lastIndex = p;
+          m = r.sticky.exec(haystack);
+        }
+      }
+      if (m === null) break;
+      from = m.index + (m[0].length === 0 ? 1 : m[0].length);
+      seen += 1;
+      // Negation is judged in the word view (negatable rules are word rules).
+      if (r.negatable && r.words && NEGATION_BEFORE.test(haystack.slice(Math.max(0, m.index - 48), m.index))) continue;
+      count += 1;
+      addFinding(run, r.id, r.category, r.weight, outer ?? mapSpan(n, m.index, m.index + m[0].length), via);
+    }
+    hits += count;
+  }
+  return hits;
+}
+
+/**
+ * One layer: the original text (depth 0) or a decoded payload (depth > 0,
+ * reported at the span `outer` of its encoded form in the original).
+ * Returns the number of findings that count as hits for the layer above.
+ */
+function layer(
+  cfg: GuardConfig,
+  run: ScanRun,
+  input: string,
+  depth: number,
+  outer: readonly [number, number] | undefined,
+  via: EncodingKind | undefined,
+): number {
+  const n = normalizeText(input);
+  const w = toWordView(n);
+  let hits =
+    runRules(cfg, run, cfg.textRules, n.text, n, outer, via, cfg.textMatcher.plan(n.text)) +
+    runRules(cfg, run, cfg.wordRules, w.text, w, outer, via, cfg.wordMatcher.plan(w.text));
+  const st = n.stats;
+  if (st.tagChars > 0 && cfg.tagChars) {
+    run.tagged = true;
+    hits += 1;
+    const first = n.tagSpans[0] ?? [0, 0];
+    addFinding(run, 'obfuscation.tag_characters', 'obfuscation', PROMPT_DETECTOR_WEIGHTS['obfuscation.tag_characters'], outer ?? first, via);
+  }
+  if ((st.bidi > 0 || st.zeroWidth >= 3) && cfg.invisible) {
+    addFinding(run, 'obfuscation.invisible_characters', 'obfuscation', PROMPT_DETECTOR_WEIGHTS['obfuscation.invisible_characters'], outer ?? [0, input.length], via);
+  }
+  if ((st.leet >= 4 || st.spacedRuns > 0) && cfg.leetOrSpacing) {
+    addFinding(run, 'obfuscation.leet_or_spacing', 'obfuscation', PROMPT_DETECTOR_WEIGHTS['obfuscation.leet_or_spacing'], outer ?? [0, input.length], via);
+  }
+  if (cfg.tokenFlood) {
+    const flood = findTokenFlood(n.text);
+    if (flood !== undefined) {
+      hits += 1;
+      addFinding(run, 'template.token_flood', 'template_injection', PROMPT_DETECTOR_WEIGHTS['template.token_flood'], outer ?? mapSpan(n, flood.start, flood.end), via);
+    }
+  }
+  if (depth < cfg.maxDepth && cfg.rot13Any && rot13HintCount(w.text, 3) >= 3) {
+    const rotated = rot13(w.text);
+    const h = runRules(cfg, run, cfg.wordRules, rotated, w, outer, 'rot13', cfg.wordMatcher.plan(rotated, cfg.rot13Only));
+    if (h > 0 && cfg.encodedPayload) {
+      addFinding(run, 'obfuscation.encoded_payload', 'obfuscation', PROMPT_DETECTOR_WEIGHTS['obfuscation.encoded_payload'], outer ?? [0, input.length], 'rot13');
+    }
+    hits += h;
+  }
+  if (depth < cfg.maxDepth && run.budget > 0) {
+    for (const seg of findEncodedSegments(input, run.budget)) {
+      run.budget -= seg.end - seg.start;
+      const span = outer ?? ([seg.start, seg.end] as const);
+      const h = layer(cfg, run, seg.text, depth + 1, span, seg.kind);
+      if (h > 0 && cfg.encodedPayload) {
+        addFinding(run, 'obfuscation.encoded_payload', 'obfuscation', PROMPT_DETECTOR_WEIGHTS['obfuscation.encoded_payload'], span, seg.kind);
+      }
+      hits += h;
+    }
+  }
+  return hits;
+}
+
 /**
  * Creates a prompt-injection guard.
  *
@@ -205,10 +357,22 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
   const wordRules = compiled.filter((r) => r.words);
   // ROT13-decoded text is matched against the word rules of these categories only.
   const rot13Only = Uint8Array.from(wordRules, (r) => (ROT13_CATEGORIES.has(r.category) ? 1 : 0));
-  // One pass per view finds which rules can match, and where (see prompt-matcher).
-  const textMatcher = literalMatcher(textRules.map((r) => r.literals));
-  const wordMatcher = literalMatcher(wordRules.map((r) => r.literals));
-  const detector = (id: keyof typeof PROMPT_DETECTOR_WEIGHTS, category: PromptCategory): boolean => on(id, category);
+  const cfg: GuardConfig = {
+    textRules,
+    wordRules,
+    rot13Only,
+    rot13Any: rot13Only.includes(1),
+    // One pass per view finds which rules can match, and where (see prompt-matcher).
+    textMatcher: literalMatcher(textRules.map((r) => r.literals)),
+    wordMatcher: literalMatcher(wordRules.map((r) => r.literals)),
+    maxDepth,
+    perRule,
+    tagChars: on('obfuscation.tag_characters', 'obfuscation'),
+    invisible: on('obfuscation.invisible_characters', 'obfuscation'),
+    leetOrSpacing: on('obfuscation.leet_or_spacing', 'obfuscation'),
+    tokenFlood: on('template.token_flood', 'template_injection'),
+    encodedPayload: on('obfuscation.encoded_payload', 'obfuscation'),
+  };
 
   function scan(text: string): PromptScanResult {
     if (typeof text !== 'string') throw new TenantGuardError('INPUT_INVALID', 'PromptGuard.scan: text must be a string');
@@ -217,118 +381,17 @@ export function createPromptGuard(options: PromptGuardOptions = {}): PromptGuard
         details: { length: text.length, maxInputLength: maxInput },
       });
     }
-    const findings: PromptFinding[] = [];
-    const budget = { left: decodeBudget };
-    let tagged = false;
-
-    const add = (rule: string, category: PromptCategory, weight: number, span: readonly [number, number], decodedFrom?: EncodingKind): void => {
-      const f: PromptFinding = { rule, category, weight, span, excerpt: excerptOf(text, span) };
-      findings.push(decodedFrom === undefined ? f : { ...f, decodedFrom });
-    };
-
-    const runRules = (
-      set: readonly Compiled[],
-      haystack: string,
-      n: NormalizedText,
-      outer: readonly [number, number] | undefined,
-      via: EncodingKind | undefined,
-      plan: MatchPlan,
-    ): number => {
-      let hits = 0;
-      for (let k = 0; k < plan.rules.length; k += 1) {
-        const r = set[plan.rules[k] ?? 0];
-        if (r === undefined) continue;
-        // A rule with prefixes can only match where one starts: trying the
-        // sticky regex there, skipping offsets inside the previous match,
-        // yields exactly the matches of the global scan, at a fraction of the cost.
-        const starts = plan.starts[k];
-        let at = 0;
-        let from = 0;
-        let count = 0;
-        let seen = 0;
-        while (count < perRule && seen < perRule * 8) {
-          let m: RegExpExecArray | null = null;
-          if (starts === undefined) {
-            r.re.lastIndex = from;
-            m = r.re.exec(haystack);
-          } else {
-            for (; m === null && at < starts.length; at += 1) {
-              const p = starts[at] ?? 0;
-              if (p < from) continue;
-              r.sticky.lastIndex = p;
-              m = r.sticky.exec(haystack);
-            }
-          }
-          if (m === null) break;
-          from = m.index + (m[0].length === 0 ? 1 : m[0].length);
-          seen += 1;
-          // Negation is judged in the word view (negatable rules are word rules).
-          if (r.negatable && r.words && NEGATION_BEFORE.test(haystack.slice(Math.max(0, m.index - 48), m.index))) continue;
-          count += 1;
-          add(r.id, r.category, r.weight, outer ?? mapSpan(n, m.index, m.index + m[0].length), via);
-        }
-        hits += count;
-      }
-      return hits;
-    };
-
-    // One layer: the original text (depth 0) or a decoded payload (depth > 0,
-    // reported at the span `outer` of its encoded form in the original).
-    const layer = (input: string, depth: number, outer: readonly [number, number] | undefined, via: EncodingKind | undefined): number => {
-      const n = normalizeText(input);
-      const w = toWordView(n);
-      let hits = runRules(textRules, n.text, n, outer, via, textMatcher.plan(n.text)) + runRules(wordRules, w.text, w, outer, via, wordMatcher.plan(w.text));
-      const st = n.stats;
-      if (st.tagChars > 0 && detector('obfuscation.tag_characters', 'obfuscation')) {
-        tagged = true;
-        hits += 1;
-        const first = n.tagSpans[0] ?? [0, 0];
-        add('obfuscation.tag_characters', 'obfuscation', PROMPT_DETECTOR_WEIGHTS['obfuscation.tag_characters'], outer ?? first, via);
-      }
-      if ((st.bidi > 0 || st.zeroWidth >= 3) && detector('obfuscation.invisible_characters', 'obfuscation')) {
-        add('obfuscation.invisible_characters', 'obfuscation', PROMPT_DETECTOR_WEIGHTS['obfuscation.invisible_characters'], outer ?? [0, input.length], via);
-      }
-      if ((st.leet >= 4 || st.spacedRuns > 0) && detector('obfuscation.leet_or_spacing', 'obfuscation')) {
-        add('obfuscation.leet_or_spacing', 'obfuscation', PROMPT_DETECTOR_WEIGHTS['obfuscation.leet_or_spacing'], outer ?? [0, input.length], via);
-      }
-      if (detector('template.token_flood', 'template_injection')) {
-        const flood = findTokenFlood(n.text);
-        if (flood !== undefined) {
-          hits += 1;
-          add('template.token_flood', 'template_injection', PROMPT_DETECTOR_WEIGHTS['template.token_flood'], outer ?? mapSpan(n, flood.start, flood.end), via);
-        }
-      }
-      if (depth < maxDepth && rot13Only.includes(1) && rot13HintCount(w.text, 3) >= 3) {
-        const rotated = rot13(w.text);
-        const h = runRules(wordRules, rotated, w, outer, 'rot13', wordMatcher.plan(rotated, rot13Only));
-        if (h > 0 && detector('obfuscation.encoded_payload', 'obfuscation')) {
-          add('obfuscation.encoded_payload', 'obfuscation', PROMPT_DETECTOR_WEIGHTS['obfuscation.encoded_payload'], outer ?? [0, input.length], 'rot13');
-        }
-        hits += h;
-      }
-      if (depth < maxDepth && budget.left > 0) {
-        for (const seg of findEncodedSegments(input, budget.left)) {
-          budget.left -= seg.end - seg.start;
-          const span = outer ?? ([seg.start, seg.end] as const);
-          const h = layer(seg.text, depth + 1, span, seg.kind);
-          if (h > 0 && detector('obfuscation.encoded_payload', 'obfuscation')) {
-            add('obfuscation.encoded_payload', 'obfuscation', PROMPT_DETECTOR_WEIGHTS['obfuscation.encoded_payload'], span, seg.kind);
-          }
-          hits += h;
-        }
-      }
-      return hits;
-    };
-
-    layer(text, 0, undefined, undefined);
-
+    const run: ScanRun = { text, findings: [], budget: decodeBudget, tagged: false };
+    layer(cfg, run, text, 0, undefined, undefined);
+    const findings = run.findings;
+    if (findings.length === 0) return { flagged: run.tagged, score: 0, findings };
     const best = new Map<string, number>();
     for (const f of findings) best.set(f.rule, Math.max(best.get(f.rule) ?? 0, f.weight));
     let keep = 1;
     for (const w of best.values()) keep *= 1 - w;
     const score = Math.round((1 - keep) * 1e6) / 1e6;
-    findings.sort((a, b) => a.span[0] - b.span[0] || a.span[1] - b.span[1]);
-    return { flagged: tagged || score >= threshold, score, findings };
+    findings.sort((x, y) => x.span[0] - y.span[0] || x.span[1] - y.span[1]);
+    return { flagged: run.tagged || score >= threshold, score, findings };
   }
 
   return { scan, threshold, rules };
