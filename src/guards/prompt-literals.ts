@@ -11,7 +11,8 @@
  * Unicode property escapes, any flag) gives no literals, and the rule is
  * scanned in full as before. Sets are bounded (at most {@link LIMIT}
  * strings); when a product would exceed the bound the analysis keeps the
- * shorter, still necessary, literals it has.
+ * shorter, still necessary, literals it has, and an alternation with too
+ * many prefixes has them all cut to a length that fits.
  *
  * @module guards/prompt-literals
  */
@@ -209,6 +210,29 @@ function union(sets: ReadonlyArray<ReadonlySet<string> | null>): Set<string> | n
   return out.size > LIMIT ? null : out;
 }
 
+/**
+ * The union of alternatives' prefix sets. When it would exceed the bound,
+ * every prefix is cut to the longest common length that fits: a prefix of a
+ * prefix still starts every match, so the set stays necessary, only less
+ * selective (null only if even one-character prefixes do not fit).
+ */
+function unionPrefixes(sets: ReadonlyArray<ReadonlySet<string> | null>): Set<string> | null {
+  const all = new Set<string>();
+  for (const s of sets) {
+    if (s === null) return null;
+    for (const x of s) all.add(x);
+  }
+  if (all.size <= LIMIT) return all;
+  let longest = 0;
+  for (const x of all) longest = Math.max(longest, x.length);
+  for (let cut = longest - 1; cut >= 1; cut -= 1) {
+    const shorter = new Set<string>();
+    for (const x of all) shorter.add(x.slice(0, cut));
+    if (shorter.size <= LIMIT) return shorter;
+  }
+  return null;
+}
+
 const useful = (s: ReadonlySet<string> | null): s is ReadonlySet<string> => s !== null && s.size > 0 && !s.has('');
 
 /**
@@ -260,7 +284,7 @@ function info(n: Node): Info {
       const infos = n.alts.map(info);
       return {
         exact: union(infos.map((x) => x.exact)),
-        prefix: union(infos.map((x) => x.prefix)),
+        prefix: unionPrefixes(infos.map((x) => x.prefix)),
         required: union(infos.map((x) => (useful(x.required) ? x.required : null))),
       };
     }

@@ -26,6 +26,28 @@ describe('patternLiterals', () => {
     expect(patternLiterals(/["\u201c]say/g).prefixes).toEqual(['"say', '\u201csay']);
   });
 
+  it('cuts an alternation whose prefixes would exceed the bound to shorter prefixes, not to none', () => {
+    // 2 x 10 x 10 = 200 prefixes from the second branch, plus 100 from the first: 300 > 256.
+    const digits = '(?:0|1|2|3|4|5|6|7|8|9)';
+    const re = new RegExp(`(?:q${digits}${digits}z|(?:x|y)${digits}${digits}w)`, 'g');
+    const lit = patternLiterals(re);
+    expect(lit.prefixes).toBeDefined();
+    const prefixes = lit.prefixes ?? [];
+    expect(prefixes.length).toBeLessThanOrEqual(256);
+    // 300 distinct prefixes of four characters, and of three: cut to two (3 x 10 = 30).
+    expect(prefixes).toHaveLength(30);
+    for (const p of prefixes) expect(p).toHaveLength(2);
+    // Still necessary: every match starts with one of them.
+    for (const text of ['q07z', 'x99w', 'y10w']) {
+      const m = new RegExp(re.source).exec(text);
+      expect(m?.index).toBe(0);
+      expect(prefixes.some((p) => text.startsWith(p))).toBe(true);
+    }
+    // The built-in context-change rule (three branches, 265 prefixes in all) now has prefixes too.
+    const rule = PROMPT_RULES.find((r) => r.id === 'override.context_change');
+    expect(rule && patternLiterals(rule.pattern).prefixes?.length).toBeGreaterThan(0);
+  });
+
   it('gives nothing it cannot vouch for: flags, backreferences, property escapes, unbounded starts', () => {
     const none = { prefixes: undefined, required: undefined };
     expect(patternLiterals(/ignore/gi)).toEqual(none);
