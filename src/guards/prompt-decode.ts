@@ -80,65 +80,118 @@ export interface SegmentHints {
 }
 
 // Character kinds for segmentHints: bit 1 binary digit, 2 hex digit, 4 decimal digit, 8 hex-run separator, 16 base64 alphabet.
-const KIND = new Uint8Array(128);
+// Indexed by any UTF-16 code unit, so a lookup needs no range check.
+const KIND = new Uint8Array(0x10000);
 for (let c = 0x30; c <= 0x39; c += 1) KIND[c] = 2 | 4 | 16 | (c <= 0x31 ? 1 : 0);
 for (let c = 0x61; c <= 0x7a; c += 1) KIND[c] = 16 | (c <= 0x66 ? 2 : 0);
 for (let c = 0x41; c <= 0x5a; c += 1) KIND[c] = 16 | (c <= 0x46 ? 2 : 0);
 for (const c of [0x2b, 0x2f, 0x5f, 0x2d]) KIND[c] = 16;
 KIND[0x20] = 8;
 KIND[0x3a] = 8;
+const BIN = 1;
+const HEXDIGIT = 2;
+const DIGIT = 4;
+const HEXRUN = 2 | 8;
+const B64 = 16;
+
+// The text's UTF-16 code units, copied by one native call: reading a typed
+// array costs a fraction of `charCodeAt`. Reused (the scan is synchronous);
+// a longer text gets its own array, not kept.
+let scratch = new Uint16Array(1 << 15);
+let scratchBytes = Buffer.from(scratch.buffer, scratch.byteOffset, scratch.byteLength);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function codeUnits(text: string): Uint16Array {
+  const n = text.length;
+  let u = scratch;
+  let bytes = scratchBytes;
+  if (n > u.length) {
+    u = new Uint16Array(n);
+    bytes = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+    if (n <= 1 << 16) {
+      scratch = u;
+      scratchBytes = bytes;
+    }
+  }
+  if (LITTLE_ENDIAN) bytes.write(text, 0, 'utf16le');
+  else for (let i = 0; i < n; i += 1) u[i] = text.charCodeAt(i);
+  return u;
+}
 
 /**
- * One pass that tells which segment regexes can match at all, and from where:
- * each needs a run of characters that most texts do not have, and no match
- * starts before the first such run. A plain loop is much cheaper than the
- * regexes (whose leading lookbehinds defeat the engine's fast scan). Exact: a
- * regex skipped here has no match, and one started at the offset given here
- * finds the same matches as from 0.
+ * Start of the first run of at least `len` units of kind `bit` in
+ * `u[from, n)`, where unit `from - 1` is not of the kind (or `from` is 0),
+ * or -1. Probes every `len`-th unit: a run that long contains a probe, and a
+ * probe outside the kind, or one found by scanning back from a probe, rules
+ * out every run through it, so most units are never read.
+ */
+function firstRun(u: Uint16Array, from: number, n: number, bit: number, len: number): number {
+  let p = from + len - 1;
+  while (p < n) {
+    if (((KIND[u[p] as number] as number) & bit) === 0) {
+      p += len;
+      continue;
+    }
+    // Unit p - len is outside the kind (or before the text): the run through p starts after it.
+    const lo = p - len;
+    let q = p - 1;
+    while (q > lo && ((KIND[u[q] as number] as number) & bit) !== 0) q -= 1;
+    if (q === lo) return lo + 1;
+    p = q + len;
+  }
+  return -1;
+}
+
+/**
+ * Start of the first run of hex digits, spaces and colons that holds 16 hex
+ * digits and a decimal digit, or -1. Such a run is at least 16 units long,
+ * so {@link firstRun}'s probing finds every candidate; each is then read whole.
+ */
+function firstHexRun(u: Uint16Array, n: number): number {
+  let from = 0;
+  for (;;) {
+    const s = firstRun(u, from, n, HEXRUN, 16);
+    if (s < 0) return -1;
+    let digits = 0;
+    let decimal = false;
+    let i = s;
+    for (; i < n; i += 1) {
+      const k = KIND[u[i] as number] as number;
+      if ((k & HEXRUN) === 0) break;
+      if ((k & HEXDIGIT) !== 0) digits += 1;
+      if ((k & DIGIT) !== 0) decimal = true;
+    }
+    if (digits >= 16 && decimal) return s;
+    // Unit i is not in the run (or is the end): the next run starts after it.
+    from = i + 1;
+  }
+}
+
+/**
+ * Tells which segment regexes can match at all, and from where: each needs a
+ * run of characters that most texts do not have, and no match starts before
+ * the first such run. Probing for the runs reads a fraction of the text and
+ * is much cheaper than the regexes (whose leading lookbehinds defeat the
+ * engine's fast scan). Exact: a regex skipped here has no match, and one
+ * started at the offset given here finds the same matches as from 0.
  */
 export function segmentHints(text: string): SegmentHints {
-  let bin = 0;
-  let anyDigit = false;
-  let inHex = false;
-  let hexDigits = 0;
-  let hexHasDigit = false;
-  let hexStart = 0;
-  let b64 = 0;
-  let binary = -1;
-  let hex = -1;
-  let base64 = -1;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text.charCodeAt(i);
-    const k = c < 128 ? (KIND[c] as number) : 0;
-    if ((k & 1) !== 0) {
-      bin += 1;
-      if (bin === 8 && binary < 0) binary = i - 7;
-    } else bin = 0;
-    // Runs of hex digits, spaces and colons: every HEX_SEGMENT match (first form) lies in one.
-    if ((k & (2 | 8)) !== 0) {
-      if (!inHex) {
-        inHex = true;
-        hexStart = i;
-        hexDigits = 0;
-        hexHasDigit = false;
-      }
-      if ((k & 2) !== 0) hexDigits += 1;
-      if ((k & 4) !== 0) {
-        hexHasDigit = true;
-        anyDigit = true;
-      }
-      if (hexDigits >= 16 && hexHasDigit && hex < 0) hex = hexStart;
-    } else inHex = false;
-    if ((k & 16) !== 0) {
-      b64 += 1;
-      if (b64 === 16 && base64 < 0) base64 = i - 15;
-    } else b64 = 0;
-  }
+  const n = text.length;
+  const u = codeUnits(text);
+  const binary = firstRun(u, 0, n, BIN, 8);
+  const base64 = firstRun(u, 0, n, B64, 16);
+  let hex = firstHexRun(u, n);
   // The hex search only runs on text with a decimal digit somewhere (as it
   // always has): every match it skipped would have used up decoding budget.
-  const escape = anyDigit ? text.indexOf('\\x') : -1;
-  if (escape >= 0 && (hex < 0 || escape < hex)) hex = escape;
+  // A hex run found above has a digit; otherwise look for one.
+  const escape = text.indexOf('\\x');
+  if (escape >= 0 && (hex < 0 || escape < hex) && (hex >= 0 || hasDigit(u, n))) hex = escape;
   return { binary, hex, base64 };
+}
+
+function hasDigit(u: Uint16Array, n: number): boolean {
+  for (let i = 0; i < n; i += 1) if (((KIND[u[i] as number] as number) & DIGIT) !== 0) return true;
+  return false;
 }
 
 function base64Bytes(s: string): Uint8Array {

@@ -31,6 +31,52 @@ describe('segmentHints: the one-pass check that decides which segment regexes ru
   });
 });
 
+describe('segmentHints: probing for runs', () => {
+  // A straightforward per-character pass: the first run of at least `len` characters of `cls`.
+  const firstRun = (s: string, cls: RegExp, len: number): number => {
+    let run = 0;
+    for (let i = 0; i < s.length; i += 1) {
+      run = cls.test(s.charAt(i)) ? run + 1 : 0;
+      if (run === len) return i - len + 1;
+    }
+    return -1;
+  };
+  const naive = (s: string): { binary: number; base64: number } => ({ binary: firstRun(s, /[01]/, 8), base64: firstRun(s, /[A-Za-z0-9+/_-]/, 16) });
+
+  it('finds runs at every offset and length around the probe stride', () => {
+    for (let pad = 0; pad < 40; pad += 1) {
+      for (let len = 6; len < 20; len += 1) {
+        const s = `${'. '.repeat(pad)}${'0'.repeat(len)} ${'Q'.repeat(len)}`;
+        expect(segmentHints(s), JSON.stringify(s)).toMatchObject(naive(s));
+      }
+    }
+  });
+
+  it('skips a hex run without a decimal digit, or with too few hex digits, and finds the next', () => {
+    expect(segmentHints(`${'ab '.repeat(12)}. ${'de:ad:be:ef:'.repeat(2)}`).hex).toBe(-1);
+    expect(segmentHints(`${'ab '.repeat(12)}. ${'de:ad:be:ef:'.repeat(4)}`).hex).toBe(-1);
+    expect(segmentHints(`${'ab '.repeat(12)}. ${'de:ad:be:e7:'.repeat(4)}`).hex).toBe(37);
+    expect(segmentHints(`${'1 '.repeat(12)}x ${'0a'.repeat(8)}`).hex).toBe(25);
+  });
+
+  it('reads texts longer than its scratch buffer, and shorter ones after them', () => {
+    const long = `${'word '.repeat(20_000)}aWdub3JlIGFsbCBwcmV2aW91cw== 0110100101100111011011100110111101110010`;
+    expect(segmentHints(long)).toEqual({ binary: 100_029, hex: 100_028, base64: 100_000 });
+    expect(segmentHints('x 01101001 01100111 01101110 01101111 y')).toEqual({ binary: 2, hex: 1, base64: -1 });
+  });
+
+  it('property: the same as the per-character pass on random texts', () => {
+    const piece = fc.constantFrom('0', '1', '0110', '2', 'a', 'Z', '+', '=', ' ', '.', 'é', '\u0130', 'aaaaaaa', '0101010');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 80 }), (parts) => {
+        const s = parts.join('');
+        expect(segmentHints(s), JSON.stringify(s)).toMatchObject(naive(s));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
 describe('decoded payloads: UTF-8 validated before decoding', () => {
   // readable() relies on this: isUtf8 accepts exactly what a fatal decoder accepts, and then the decoders agree.
   it('property: isUtf8 agrees with a fatal TextDecoder, and the non-fatal decode is the same text', () => {
