@@ -15,11 +15,73 @@ export interface FloodRun {
 }
 
 function isWs(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+  return c <= 0x20 && (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d);
 }
 
 function isLowerAscii(c: number): boolean {
   return c >= 0x61 && c <= 0x7a;
+}
+
+// The text's UTF-16 code units, copied by one native call: reading a typed
+// array costs a fraction of `charCodeAt`. Reused (the scan is synchronous);
+// a longer text gets its own array, not kept.
+let scratch = new Uint16Array(1 << 15);
+let scratchBytes = Buffer.from(scratch.buffer, scratch.byteOffset, scratch.byteLength);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function codeUnits(text: string): Uint16Array {
+  const n = text.length;
+  let u = scratch;
+  let bytes = scratchBytes;
+  if (n > u.length) {
+    u = new Uint16Array(n);
+    bytes = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+    if (n <= 1 << 16) {
+      scratch = u;
+      scratchBytes = bytes;
+    }
+  }
+  if (LITTLE_ENDIAN) bytes.write(text, 0, 'utf16le');
+  else for (let i = 0; i < n; i += 1) u[i] = text.charCodeAt(i);
+  return u;
+}
+
+/**
+ * Where the token loop must resume so that it misses no flood of `minTokens`
+ * tokens (at least 3), when it is at `x` with no run started (text start, or
+ * the end of a token of 4+ units); -1 when no flood can start at or after `x`.
+ *
+ * A flood's tokens are at most 3 units with whitespace between, so it holds
+ * no 4 consecutive non-whitespace units (a "barrier") over at least
+ * `2 * minTokens - 1` units. This looks for the first window that long
+ * without a barrier, checking each window from its end backwards: a barrier
+ * found rules out every window through it, so in ordinary prose, whose words
+ * are barriers, a few units per window are read. The loop resumes where the
+ * word holding the last barrier before the window ends: it would end any run
+ * there, and no run before it reaches `minTokens`.
+ */
+function resumeAt(u: Uint16Array, x: number, n: number, minTokens: number): number {
+  const w = 2 * minTokens - 1;
+  let s = x;
+  // Units (checked, e] hold no barrier start at or after s (none yet).
+  let checked = s - 1;
+  for (;;) {
+    const e = s + w - 1;
+    if (e >= n) return -1;
+    // Barriers starting before `checked - 2` were ruled out by earlier checks.
+    const lo = Math.max(s, checked - 2);
+    let run = 0;
+    let q = e;
+    for (; q >= lo; q -= 1) {
+      if (isWs(u[q] as number)) run = 0;
+      else if (++run === 4) break;
+    }
+    if (q < lo) return s === x ? x : s + 3;
+    // Units q..q+3 are a barrier: the next window starts after q, and
+    // (q+3, e] holds no barrier start.
+    s = q + 1;
+    checked = e;
+  }
 }
 
 /**
@@ -29,43 +91,70 @@ function isLowerAscii(c: number): boolean {
  * undefined when there is none.
  */
 export function findTokenFlood(text: string, minTokens = 24): FloodRun | undefined {
+  const n = text.length;
+  const u = codeUnits(text);
+  // With fewer tokens the barrier argument of resumeAt does not hold; read every token.
+  const skip = minTokens >= 3;
   let runStart = -1;
   let runEnd = -1;
   let count = 0;
-  // Up to 4 distinct tokens, each packed as a number (<= 3 UTF-16 units).
-  const distinct: number[] = [];
-  const n = text.length;
-  let i = 0;
+  // Up to 4 distinct tokens, each packed as a number (<= 3 UTF-16 units): d0..d3, nd of them in use.
+  let d0 = -1;
+  let d1 = -1;
+  let d2 = -1;
+  let d3 = -1;
+  let nd = 0;
+  let i = skip ? resumeAt(u, 0, n, minTokens) : 0;
+  if (i < 0) return undefined;
   while (i < n) {
-    while (i < n && isWs(text.charCodeAt(i))) i += 1;
+    while (i < n && isWs(u[i] as number)) i += 1;
     if (i >= n) break;
     const s = i;
-    while (i < n && !isWs(text.charCodeAt(i))) i += 1;
+    while (i < n && !isWs(u[i] as number)) i += 1;
     const len = i - s;
     let key = -1;
     if (len <= 3) {
-      const a = text.charCodeAt(s);
-      const b = len > 1 ? text.charCodeAt(s + 1) : 0;
-      const c = len > 2 ? text.charCodeAt(s + 2) : 0;
+      const a = u[s] as number;
+      const b = len > 1 ? (u[s + 1] as number) : 0;
+      const c = len > 2 ? (u[s + 2] as number) : 0;
       const wordy = len >= 2 && isLowerAscii(a) && isLowerAscii(b) && (len === 2 || isLowerAscii(c));
       if (!wordy) key = a * 0x100000000 + b * 0x10000 + c;
     }
-    if (key >= 0 && (distinct.includes(key) || distinct.length < 4)) {
-      if (count === 0) runStart = s;
-      if (!distinct.includes(key)) distinct.push(key);
-      runEnd = i;
-      count += 1;
-      continue;
+    if (key >= 0) {
+      const known = key === d0 || key === d1 || key === d2 || key === d3;
+      if (known || nd < 4) {
+        if (count === 0) runStart = s;
+        if (!known) {
+          if (nd === 0) d0 = key;
+          else if (nd === 1) d1 = key;
+          else if (nd === 2) d2 = key;
+          else d3 = key;
+          nd += 1;
+        }
+        runEnd = i;
+        count += 1;
+        continue;
+      }
     }
     if (count >= minTokens) return { start: runStart, end: runEnd, tokens: count };
     count = 0;
-    // Truncating an array is a runtime call; most tokens end no run at all.
-    if (distinct.length > 0) distinct.length = 0;
+    d1 = -1;
+    d2 = -1;
+    d3 = -1;
     if (key >= 0) {
-      distinct.push(key);
+      d0 = key;
+      nd = 1;
       runStart = s;
       runEnd = i;
       count = 1;
+    } else {
+      d0 = -1;
+      nd = 0;
+      if (skip && len > 3) {
+        // A long token ends any run: skip ahead to where a flood can start.
+        i = resumeAt(u, i, n, minTokens);
+        if (i < 0) return undefined;
+      }
     }
   }
   return count >= minTokens ? { start: runStart, end: runEnd, tokens: count } : undefined;
