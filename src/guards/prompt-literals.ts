@@ -23,6 +23,20 @@ export interface PatternLiterals {
   readonly prefixes: readonly string[] | undefined;
   /** Every match contains one of these (non-empty), or undefined when unknown. */
   readonly required: readonly string[] | undefined;
+  /**
+   * Only for a pattern without prefixes: every match contains one of
+   * `literals` starting between `min` and `max` characters after the match
+   * starts, so a match can only start in that window before an occurrence.
+   * Undefined when no such literal (of 3+ characters) is found.
+   */
+  readonly anchor?: PatternAnchor;
+}
+
+/** See {@link PatternLiterals.anchor}. */
+export interface PatternAnchor {
+  readonly literals: readonly string[];
+  readonly min: number;
+  readonly max: number;
 }
 
 const LIMIT = 256;
@@ -346,6 +360,79 @@ function minimalFactors(set: ReadonlySet<string>): string[] {
   return out;
 }
 
+/** Shortest and longest string a node matches (max Infinity when unbounded). */
+function lengths(n: Node): [number, number] {
+  switch (n.t) {
+    case 'empty':
+      return [0, 0];
+    case 'chars':
+      return [1, 1];
+    case 'rep': {
+      const [lo, hi] = lengths(n.node);
+      return [lo * n.min, n.max === 0 || hi === 0 ? 0 : hi * n.max];
+    }
+    case 'seq': {
+      let lo = 0;
+      let hi = 0;
+      for (const item of n.items) {
+        const [a, b] = lengths(item);
+        lo += a;
+        hi += b;
+      }
+      return [lo, hi];
+    }
+    case 'alt': {
+      let lo = Infinity;
+      let hi = 0;
+      for (const alt of n.alts) {
+        const [a, b] = lengths(alt);
+        lo = Math.min(lo, a);
+        hi = Math.max(hi, b);
+      }
+      return [lo, hi];
+    }
+  }
+}
+
+/** An anchor must be at least this long to be worth a window of sticky tries. */
+const ANCHOR_MIN_LENGTH = 3;
+/** Widest window of starts an anchor may give (one sticky try per start per occurrence). */
+const ANCHOR_MAX_WINDOW = 24;
+
+/**
+ * The first literal run of a sequence (or of each branch of an alternation)
+ * that sits a bounded distance after the match start: every match contains
+ * one of its strings at an offset in [min, max].
+ */
+function anchorOf(n: Node): PatternAnchor | undefined {
+  if (n.t === 'alt') {
+    const parts = n.alts.map(anchorOf);
+    if (parts.some((p) => p === undefined)) return undefined;
+    const literals = unionPrefixes(parts.map((p) => new Set(p?.literals)));
+    if (literals === null || literals.size > LIMIT) return undefined;
+    const min = Math.min(...parts.map((p) => p?.min ?? 0));
+    const max = Math.max(...parts.map((p) => p?.max ?? 0));
+    // Only strings that start with another may go (same start, same window); one that merely contains another may not.
+    return { literals: minimalPrefixes(literals), min, max };
+  }
+  if (n.t !== 'seq') return undefined;
+  const infos = n.items.map(info);
+  let lo = 0;
+  let hi = 0;
+  for (let k = 0; k < n.items.length && hi - lo <= ANCHOR_MAX_WINDOW; k += 1) {
+    const x = infos[k] as Info;
+    if (x.exact !== null && !x.exact.has('')) {
+      // The run of exact items from here: every match has one of these strings at this offset.
+      const run = seqPrefix(infos, k);
+      if (useful(run) && Math.min(...[...run].map((r) => r.length)) >= ANCHOR_MIN_LENGTH) return { literals: [...run], min: lo, max: hi };
+    }
+    const [a, b] = lengths(n.items[k] as Node);
+    lo += a;
+    hi += b;
+  }
+  return undefined;
+}
+
 /**
  * The literals of a rule pattern (see the module comment). Patterns with any
  * flag other than `g`/`y` get none: case-insensitive or Unicode-mode
@@ -365,15 +452,17 @@ export function patternLiterals(pattern: RegExp): PatternLiterals {
 const cache = new Map<string, PatternLiterals>();
 
 function analyse(source: string): PatternLiterals {
+  let tree: Node;
   let root: Info;
   try {
-    root = info(new Parser(source).parse());
+    tree = new Parser(source).parse();
+    root = info(tree);
   } catch (e) {
     if (e instanceof Unsupported) return { prefixes: undefined, required: undefined };
     throw e;
   }
-  return {
-    prefixes: useful(root.prefix) ? minimalPrefixes(root.prefix) : undefined,
-    required: useful(root.required) ? minimalFactors(root.required) : undefined,
-  };
+  const prefixes = useful(root.prefix) ? minimalPrefixes(root.prefix) : undefined;
+  const required = useful(root.required) ? minimalFactors(root.required) : undefined;
+  const anchor = prefixes === undefined ? anchorOf(tree) : undefined;
+  return anchor === undefined ? { prefixes, required } : { prefixes, required, anchor };
 }

@@ -4,7 +4,10 @@
  * one pass over the text, which rules can possibly match and where the
  * prefix-pinned ones can start. The guard then runs only those rules, and a
  * rule with prefixes only as a sticky regex at those offsets, which yields
- * exactly the matches of a global scan (a match can start nowhere else).
+ * exactly the matches of a global scan (a match can start nowhere else). A
+ * rule without prefixes but with an anchor (a literal a bounded distance
+ * after every match start) is tried the same way at each offset of the
+ * window before an anchor occurrence.
  *
  * @module guards/prompt-matcher
  */
@@ -45,6 +48,7 @@ export function firstTwoWords(s: string): string {
 }
 
 const REQUIRED = 1;
+const ANCHOR = 2;
 
 /** An Aho-Corasick automaton over the literals of a list of rules, compiled to a DFA. */
 export class LiteralMatcher {
@@ -54,6 +58,11 @@ export class LiteralMatcher {
   /** 1 for a rule with a prefix of at most 2 characters (punctuation, mostly): may switch to a full scan when dense. */
   private readonly shortPrefix: Uint8Array;
   private readonly hasRequired: Uint8Array;
+  /** Per rule: how many starts one literal occurrence gives (1 for a prefix; an anchor's window width). */
+  private readonly spread: Int32Array;
+  /** Per anchored rule: the window of starts before an anchor occurrence (see PatternLiterals.anchor). */
+  private readonly anchorMin: Int32Array;
+  private readonly anchorMax: Int32Array;
   /** Character code -> alphabet class (0: a character no literal contains). */
   private readonly cls: Uint8Array;
   private readonly width: number;
@@ -63,7 +72,7 @@ export class LiteralMatcher {
   private readonly firstOut: number;
   /** Per state, its outputs (own and via suffix links): actions[outStart[s] .. outStart[s + 1]). */
   private readonly outStart: Int32Array;
-  /** Pairs: rule * 2 + kind, literal length. */
+  /** Pairs: rule * 4 + kind, literal length. */
   private readonly actions: Int32Array;
 
   constructor(rules: readonly PatternLiterals[]) {
@@ -71,6 +80,9 @@ export class LiteralMatcher {
     this.hasPrefix = new Uint8Array(rules.length);
     this.shortPrefix = new Uint8Array(rules.length);
     this.hasRequired = new Uint8Array(rules.length);
+    this.spread = new Int32Array(rules.length).fill(1);
+    this.anchorMin = new Int32Array(rules.length);
+    this.anchorMax = new Int32Array(rules.length);
     this.seenAt = new Int32Array(rules.length);
     this.unsortedAt = new Int32Array(rules.length);
     this.fullAt = new Int32Array(rules.length);
@@ -88,13 +100,22 @@ export class LiteralMatcher {
         // automaton ("you are now " and "you are no longer " become "you are ");
         // one word would make the sticky tries several times more frequent.
         for (const p of new Set(r.prefixes.map(firstTwoWords))) {
-          note(p, i * 2 + PREFIX);
+          note(p, i * 4 + PREFIX);
           if (p.length <= SHORT_PREFIX) this.shortPrefix[i] = 1;
         }
+      } else if (r.anchor !== undefined) {
+        // Start-pinned too: a match starts only in the window before an anchor
+        // occurrence. Dense windows switch to a full scan, as short prefixes do.
+        this.hasPrefix[i] = 1;
+        this.shortPrefix[i] = 1;
+        this.anchorMin[i] = r.anchor.min;
+        this.anchorMax[i] = r.anchor.max;
+        this.spread[i] = r.anchor.max - r.anchor.min + 1;
+        for (const a of r.anchor.literals) note(a, i * 4 + ANCHOR);
       }
       if (r.required !== undefined) {
         this.hasRequired[i] = 1;
-        for (const q of r.required) note(q, i * 2 + REQUIRED);
+        for (const q of r.required) note(q, i * 4 + REQUIRED);
       }
     });
     // Alphabet: every character some literal contains.
@@ -212,7 +233,7 @@ export class LiteralMatcher {
     const { seenAt, unsortedAt, fullAt } = this;
     let hits = this.hits;
     let h = 0;
-    const { cls, next, firstOut, outStart, actions, width } = this;
+    const { cls, next, firstOut, outStart, actions, width, anchorMin, anchorMax } = this;
     let s = 0;
     for (let i = 0; i < text.length; i += 1) {
       s = next[s + (cls[text.charCodeAt(i)] as number)] as number;
@@ -221,23 +242,31 @@ export class LiteralMatcher {
       const to = outStart[id + 1] as number;
       for (let k = outStart[id] as number; k < to; k += 2) {
         const a = actions[k] as number;
-        if ((a & 1) === REQUIRED) {
-          seenAt[a >> 1] = epoch;
+        const kind = a & 3;
+        if (kind === REQUIRED) {
+          seenAt[a >> 2] = epoch;
           continue;
         }
-        if (h === hits.length) {
-          const grown = new Int32Array(h * 2);
-          grown.set(hits);
-          hits = grown;
+        const r = a >> 2;
+        const at = i + 1 - (actions[k + 1] as number);
+        // A prefix starts a match here; an anchor within its window before here.
+        const lo = kind === ANCHOR ? Math.max(0, at - (anchorMax[r] as number)) : at;
+        const hi = kind === ANCHOR ? at - (anchorMin[r] as number) : at;
+        for (let p = lo; p <= hi; p += 1) {
+          if (h === hits.length) {
+            const grown = new Int32Array(h * 2);
+            grown.set(hits);
+            hits = grown;
+          }
+          hits[h] = r;
+          hits[h + 1] = p;
+          h += 2;
         }
-        hits[h] = a >> 1;
-        hits[h + 1] = i + 1 - (actions[k + 1] as number);
-        h += 2;
       }
     }
     // Keep a grown buffer for the next call unless it is large (a huge input must not pin memory).
     if (hits.length <= 1 << 16) this.hits = hits;
-    const { hasRequired, hasPrefix, shortPrefix } = this;
+    const { hasRequired, hasPrefix, shortPrefix, spread } = this;
     const at: Array<number[] | undefined> = [];
     // A rule whose prefixes start at more offsets than this scans the text
     // instead: one native scan beats thousands of sticky tries (same matches).
@@ -255,7 +284,7 @@ export class LiteralMatcher {
         list.push(p);
         // Duplicates (two prefixes of one rule starting at the same offset) are
         // only removed below; past 8x the limit the list is dense whatever they are.
-        if (list.length > dense * 8 && shortPrefix[r] === 1) {
+        if (list.length > dense * 8 * (spread[r] as number) && shortPrefix[r] === 1) {
           fullAt[r] = epoch;
           at[r] = undefined;
         }
@@ -274,7 +303,7 @@ export class LiteralMatcher {
       if (list === undefined) continue;
       if (unsortedAt[r] === epoch) list = [...new Set(list)].sort((x, y) => x - y);
       rules.push(r);
-      starts.push(list.length > dense && shortPrefix[r] === 1 ? undefined : list);
+      starts.push(list.length > dense * (spread[r] as number) && shortPrefix[r] === 1 ? undefined : list);
     }
     return { rules, starts };
   }
@@ -287,7 +316,7 @@ const matchers = new Map<string, LiteralMatcher>();
  * same literals (building one takes tens of milliseconds; it is immutable).
  */
 export function literalMatcher(rules: readonly PatternLiterals[]): LiteralMatcher {
-  const key = JSON.stringify(rules.map((r) => [r.prefixes ?? null, r.required ?? null]));
+  const key = JSON.stringify(rules.map((r) => [r.prefixes ?? null, r.required ?? null, r.anchor ?? null]));
   const cached = matchers.get(key);
   if (cached !== undefined) return cached;
   const m = new LiteralMatcher(rules);

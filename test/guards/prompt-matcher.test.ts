@@ -22,7 +22,16 @@ describe('patternLiterals', () => {
     expect(turn.prefixes).toContain('\n\tdan:');
     expect(turn.prefixes).toHaveLength(12);
     expect(turn.required).toEqual(['aim:', 'dan:']);
-    expect(patternLiterals(/\b(?!chat-?gpt\b)[a-z0-9]{2,15}-?gpt\b|\bgpt-[a-z]\b/g)).toEqual({ prefixes: undefined, required: ['gpt'] });
+    // No prefix, but "gpt" sits 0 to 16 characters after every match start: an anchor.
+    expect(patternLiterals(/\b(?!chat-?gpt\b)[a-z0-9]{2,15}-?gpt\b|\bgpt-[a-z]\b/g)).toEqual({
+      prefixes: undefined,
+      required: ['gpt'],
+      anchor: { literals: ['gpt'], min: 0, max: 16 },
+    });
+    expect(patternLiterals(/(?:^|[^\w-])(?:rules|char)\s{0,2}=/g).anchor).toEqual({ literals: ['rules', 'char'], min: 0, max: 1 });
+    // Unbounded before the literal, or a literal under 3 characters: no anchor.
+    expect(patternLiterals(/\w+ mode/g).anchor).toBeUndefined();
+    expect(patternLiterals(/[ab]{1,3}xy/g).anchor).toBeUndefined();
     expect(patternLiterals(/["\u201c]say/g).prefixes).toEqual(['"say', '\u201csay']);
   });
 
@@ -149,6 +158,14 @@ describe('patternLiterals on arbitrary patterns (custom rules are analysed too)'
           const matched = m.slice(m.indexOf(':') + 1);
           if (lit.prefixes !== undefined) expect(lit.prefixes.some((p) => text.startsWith(p, at) && p.length <= Math.max(matched.length, p.length)), `${source} ${m}`).toBe(true);
           if (lit.required !== undefined) expect(lit.required.some((q) => matched.includes(q)), `${source} ${m}`).toBe(true);
+          const anchor = lit.anchor;
+          if (anchor !== undefined) {
+            const ok = anchor.literals.some((q) => {
+              for (let d = anchor.min; d <= anchor.max; d += 1) if (text.startsWith(q, at + d) && d + q.length <= matched.length) return true;
+              return false;
+            });
+            expect(ok, `anchor ${source} ${m}`).toBe(true);
+          }
         }
         const plan = new LiteralMatcher([lit]).plan(text);
         const k = plan.rules.indexOf(0);
@@ -162,6 +179,35 @@ describe('patternLiterals on arbitrary patterns (custom rules are analysed too)'
       { numRuns: 3000 },
     );
   }, 120_000);
+});
+
+describe('anchored rules (no prefix, a literal a bounded distance after the start)', () => {
+  it('tried only in the windows before their anchor, they find exactly the full-scan matches', () => {
+    const sources = [
+      String.raw`\b(?!chat-?gpt\b)[a-z0-9]{2,15}-?gpt\b|\bgpt-[a-z]\b`,
+      String.raw`(?:^|[^\w-])(?:rules|char)\s{0,2}=\s{0,2}[["(\w]`,
+      String.raw`\w{1,3}aba|\Wabb`,
+    ];
+    const pieces = ['gpt', 'chatgpt', 'chat-gpt', 'gpt-4', 'gpt-x', 'x', 'ab', 'aba', 'abb', 'b', ' ', '-', 'rules', 'char', '=', '  =', '"', '\n', 'my', 'supergpt', 'a1b2c3d4e5f6g7h8-gpt'];
+    fc.assert(
+      fc.property(fc.constantFrom(...sources), fc.array(fc.constantFrom(...pieces), { maxLength: 60 }), (source, parts) => {
+        const text = parts.join('');
+        const lit = patternLiterals(new RegExp(source, 'g'));
+        expect(lit.anchor).toBeDefined();
+        const plan = new LiteralMatcher([lit]).plan(text);
+        expect(planned(source, text, plan, 0), `${source} on ${JSON.stringify(text)}`).toEqual(naive(source, text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('a text dense with anchors is scanned in full (linear), not tried at every window', () => {
+    const lit = patternLiterals(/\b(?!chat-?gpt\b)[a-z0-9]{2,15}-?gpt\b|\bgpt-[a-z]\b/g);
+    const text = 'gpt '.repeat(5000);
+    const plan = new LiteralMatcher([lit]).plan(text);
+    expect(plan.rules).toEqual([0]);
+    expect(plan.starts[0]).toBeUndefined();
+  });
 });
 
 describe('LiteralMatcher: the single-pass prefilter finds exactly what the per-rule scan finds', () => {
