@@ -66,6 +66,8 @@ export class LiteralMatcher {
   /** Character code -> alphabet class (0: a character no literal contains). */
   private readonly cls: Uint8Array;
   private readonly width: number;
+  /** Length of the longest literal (how far before the middle the second walk starts). */
+  private readonly maxLiteral: number;
   /** DFA over premultiplied states (state id * width): next[state + class]. */
   private readonly next: Int32Array;
   /** Premultiplied states from this one on have outputs. */
@@ -122,6 +124,7 @@ export class LiteralMatcher {
     const codes = new Map<number, number>();
     for (const lit of byLiteral.keys()) for (let k = 0; k < lit.length; k += 1) if (!codes.has(lit.charCodeAt(k))) codes.set(lit.charCodeAt(k), codes.size + 1);
     if (codes.size > 254) throw new Error('prompt-matcher: alphabet too large');
+    this.maxLiteral = Math.max(1, ...[...byLiteral.keys()].map((l) => l.length));
     this.width = codes.size + 1;
     this.cls = new Uint8Array(65_536);
     for (const [c, k] of codes) this.cls[c] = k;
@@ -213,6 +216,12 @@ export class LiteralMatcher {
   private readonly unsortedAt: Int32Array;
   /** Stamp: the rule scans the whole text (its prefixes are dense). */
   private readonly fullAt: Int32Array;
+  /** Code units of the text being planned, and the same memory as a Buffer (to copy a string in). */
+  private units = new Uint16Array(1024);
+  private unitsBytes = Buffer.from(this.units.buffer);
+  /** (state, end) of each output state reached, in text order; `events2` holds the second walk's. */
+  private events = new Int32Array(2048);
+  private events2 = new Int32Array(1024);
   /** (rule, start) pairs of prefix hits, in text order. */
   private hits = new Int32Array(256);
 
@@ -231,24 +240,91 @@ export class LiteralMatcher {
     this.epoch += 1;
     const epoch = this.epoch;
     const { seenAt, unsortedAt, fullAt } = this;
+    const len = text.length;
+    // Pass 1: the automaton alone, recording (state, end) of every output
+    // state. Each transition waits for the previous one (a dependent load),
+    // so a long text is walked as two halves at once and the two chains
+    // overlap: the second walk starts `maxLiteral` characters before the
+    // middle (every literal ending at or after the middle starts inside its
+    // window) and records only outputs that end at or after the middle.
+    if (this.units.length < len) {
+      this.units = new Uint16Array(len + (len >> 1));
+      this.unitsBytes = Buffer.from(this.units.buffer);
+    }
+    // The raw code units (lone surrogates included): a typed-array read costs a third of charCodeAt's.
+    this.unitsBytes.write(text, 0, 'utf16le');
+    const u = this.units;
+    if (this.events.length < 2 * len + 2) this.events = new Int32Array(2 * len + 2 + (len >> 1));
+    if (this.events2.length < len + 2) this.events2 = new Int32Array(len + 2 + (len >> 2));
+    const ev = this.events;
+    const ev2 = this.events2;
+    const { cls, next, firstOut } = this;
+    const overlap = this.maxLiteral;
+    const mid = len >= 4 * overlap && len >= 256 ? len >> 1 : len;
+    let e = 0;
+    let e2 = 0;
+    let s = 0;
+    let q = 0;
+    let k = mid - overlap;
+    if (mid < len) {
+      for (let i = 0; i < mid; i += 1, k += 1) {
+        s = next[s + (cls[u[i] as number] as number)] as number;
+        q = next[q + (cls[u[k] as number] as number)] as number;
+        if (s >= firstOut) {
+          ev[e] = s;
+          ev[e + 1] = i + 1;
+          e += 2;
+        }
+        if (q >= firstOut && k >= mid) {
+          ev2[e2] = q;
+          ev2[e2 + 1] = k + 1;
+          e2 += 2;
+        }
+      }
+      for (; k < len; k += 1) {
+        q = next[q + (cls[u[k] as number] as number)] as number;
+        if (q >= firstOut) {
+          ev2[e2] = q;
+          ev2[e2 + 1] = k + 1;
+          e2 += 2;
+        }
+      }
+      ev.set(ev2.subarray(0, e2), e);
+      e += e2;
+    } else {
+      for (let i = 0; i < len; i += 1) {
+        s = next[s + (cls[u[i] as number] as number)] as number;
+        if (s >= firstOut) {
+          ev[e] = s;
+          ev[e + 1] = i + 1;
+          e += 2;
+        }
+      }
+    }
+    // Don't keep scratch sized for a huge input.
+    if (this.units.length > 1 << 17) {
+      this.units = new Uint16Array(1024);
+      this.unitsBytes = Buffer.from(this.units.buffer);
+    }
+    if (this.events.length > 1 << 18) this.events = new Int32Array(2048);
+    if (this.events2.length > 1 << 17) this.events2 = new Int32Array(1024);
+    // Pass 2: the outputs, in text order.
     let hits = this.hits;
     let h = 0;
-    const { cls, next, firstOut, outStart, actions, width, anchorMin, anchorMax } = this;
-    let s = 0;
-    for (let i = 0; i < text.length; i += 1) {
-      s = next[s + (cls[text.charCodeAt(i)] as number)] as number;
-      if (s < firstOut) continue;
-      const id = (s / width) | 0;
+    const { outStart, actions, width, anchorMin, anchorMax } = this;
+    for (let x = 0; x < e; x += 2) {
+      const id = ((ev[x] as number) / width) | 0;
+      const end = ev[x + 1] as number;
       const to = outStart[id + 1] as number;
-      for (let k = outStart[id] as number; k < to; k += 2) {
-        const a = actions[k] as number;
+      for (let o = outStart[id] as number; o < to; o += 2) {
+        const a = actions[o] as number;
         const kind = a & 3;
         if (kind === REQUIRED) {
           seenAt[a >> 2] = epoch;
           continue;
         }
         const r = a >> 2;
-        const at = i + 1 - (actions[k + 1] as number);
+        const at = end - (actions[o + 1] as number);
         // A prefix starts a match here; an anchor within its window before here.
         const lo = kind === ANCHOR ? Math.max(0, at - (anchorMax[r] as number)) : at;
         const hi = kind === ANCHOR ? at - (anchorMin[r] as number) : at;
