@@ -4,6 +4,10 @@
  * prompt guard can scan the payload again. Bounded: segments longer than the
  * remaining budget are skipped, and the caller limits recursion depth.
  *
+ * The exported regexes define the segments; plain loops over the text's
+ * UTF-16 code units find exactly their matches (tested against the regexes),
+ * reading a fraction of the characters where the regexes would try each one.
+ *
  * @module guards/prompt-decode
  */
 import { isUtf8 } from 'node:buffer';
@@ -79,7 +83,7 @@ export interface SegmentHints {
   readonly base64: number;
 }
 
-// Character kinds for segmentHints: bit 1 binary digit, 2 hex digit, 4 decimal digit, 8 hex-run separator, 16 base64 alphabet.
+// Character kinds: bit 1 binary digit, 2 hex digit, 4 decimal digit, 8 hex-run separator, 16 base64 alphabet, 32 regex word character.
 // Indexed by any UTF-16 code unit, so a lookup needs no range check.
 const KIND = new Uint8Array(0x10000);
 for (let c = 0x30; c <= 0x39; c += 1) KIND[c] = 2 | 4 | 16 | (c <= 0x31 ? 1 : 0);
@@ -88,15 +92,18 @@ for (let c = 0x41; c <= 0x5a; c += 1) KIND[c] = 16 | (c <= 0x46 ? 2 : 0);
 for (const c of [0x2b, 0x2f, 0x5f, 0x2d]) KIND[c] = 16;
 KIND[0x20] = 8;
 KIND[0x3a] = 8;
+for (let c = 0; c < 128; c += 1) if ((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x5f) KIND[c] = (KIND[c] as number) | 32;
 const BIN = 1;
 const HEXDIGIT = 2;
 const DIGIT = 4;
 const HEXRUN = 2 | 8;
 const B64 = 16;
+const WORD = 32;
 
 // The text's UTF-16 code units, copied by one native call: reading a typed
-// array costs a fraction of `charCodeAt`. Reused (the scan is synchronous);
-// a longer text gets its own array, not kept.
+// array costs a fraction of `charCodeAt`. Reused (the scan is synchronous)
+// and grown up to 2 MiB (a default-size prompt guard input); a longer text
+// gets its own array, not kept.
 let scratch = new Uint16Array(1 << 15);
 let scratchBytes = Buffer.from(scratch.buffer, scratch.byteOffset, scratch.byteLength);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -108,7 +115,7 @@ function codeUnits(text: string): Uint16Array {
   if (n > u.length) {
     u = new Uint16Array(n);
     bytes = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-    if (n <= 1 << 16) {
+    if (n <= 1 << 20) {
       scratch = u;
       scratchBytes = bytes;
     }
@@ -176,8 +183,10 @@ function firstHexRun(u: Uint16Array, n: number): number {
  * started at the offset given here finds the same matches as from 0.
  */
 export function segmentHints(text: string): SegmentHints {
-  const n = text.length;
-  const u = codeUnits(text);
+  return hintsOf(text, codeUnits(text), text.length);
+}
+
+function hintsOf(text: string, u: Uint16Array, n: number): SegmentHints {
   const binary = firstRun(u, 0, n, BIN, 8);
   const base64 = firstRun(u, 0, n, B64, 16);
   let hex = firstHexRun(u, n);
@@ -198,29 +207,230 @@ function base64Bytes(s: string): Uint8Array {
   return new Uint8Array(Buffer.from(s, 'base64'));
 }
 
+// The segment regexes' matches, found over the code units by plain loops
+// (see take). Each returns a match's start, or -1, and leaves its end here.
+let matchEnd = 0;
+
+function kindAt(u: Uint16Array, i: number): number {
+  return KIND[u[i] as number] as number;
+}
+
 /**
- * Decodes the matches of `re` in `text` from offset `from` on into `out`,
- * spending at most `left` encoded characters; returns what is left.
+ * Where a search for runs of `bit` can start at or after `at`: past the
+ * run that holds unit `at - 1`, so that the unit before it is outside the
+ * kind, as {@link firstRun} requires.
  */
-function take(
-  text: string,
-  re: RegExp,
-  kind: EncodingKind,
-  decode: (s: string) => Uint8Array,
-  from: number,
-  left: number,
-  out: DecodedSegment[],
-): number {
-  re.lastIndex = from;
-  for (let m = re.exec(text); m !== null && left > 0; m = re.exec(text)) {
-    const seg = m[0];
-    if (seg.length > left) continue;
-    if (kind === 'base64' && !/[0-9+/=A-Z]/.test(seg.slice(1))) continue; // a plain long word
-    left -= seg.length;
-    const decoded = readable(decode(seg));
-    if (decoded !== undefined) out.push({ kind, start: m.index, end: m.index + seg.length, text: decoded });
+function runSearchFrom(u: Uint16Array, at: number, n: number, bit: number): number {
+  if (at === 0 || (kindAt(u, at - 1) & bit) === 0) return at;
+  let i = at;
+  while (i < n && (kindAt(u, i) & bit) !== 0) i += 1;
+  return i + 1;
+}
+
+/**
+ * Next {@link BINARY_SEGMENT} match from `at`: at a word boundary, 4+ groups
+ * of 8 binary digits, each optionally followed by one space (greedy, and
+ * backtracking cannot lengthen it: a group cannot start at a space). Its
+ * first group starts a run of 8+ binary digits.
+ */
+function nextBinary(u: Uint16Array, n: number, at: number): number {
+  let from = runSearchFrom(u, at, n, BIN);
+  for (;;) {
+    const p = firstRun(u, from, n, BIN, 8);
+    if (p < 0) return -1;
+    if (p === 0 || (kindAt(u, p - 1) & WORD) === 0) {
+      let pos = p;
+      let groups = 0;
+      for (;;) {
+        let k = 0;
+        while (k < 8 && pos + k < n && (kindAt(u, pos + k) & BIN) !== 0) k += 1;
+        if (k < 8) break;
+        pos += 8;
+        groups += 1;
+        if (pos < n && u[pos] === 0x20) pos += 1;
+      }
+      if (groups >= 4) {
+        matchEnd = pos;
+        return p;
+      }
+    }
+    from = runSearchFrom(u, p + 1, n, BIN);
   }
-  return left;
+}
+
+/**
+ * Next {@link BASE64_SEGMENT} match from `at`: a whole run of 16+
+ * base64-alphabet units (the lookbehind makes it start a run, the greedy
+ * quantifier takes the rest) and up to two `=`.
+ */
+function nextBase64(u: Uint16Array, n: number, at: number): number {
+  const p = firstRun(u, runSearchFrom(u, at, n, B64), n, B64, 16);
+  if (p < 0) return -1;
+  let e = p + 16;
+  while (e < n && (kindAt(u, e) & B64) !== 0) e += 1;
+  if (e < n && u[e] === 0x3d) e += 1;
+  if (e < n && u[e] === 0x3d) e += 1;
+  matchEnd = e;
+  return p;
+}
+
+// Hex search state for one take: the first-branch and escape-branch matches
+// found so far (start, end; start -1 when there is none left, -2 before the
+// first search), and the hex run being searched.
+let hexStart = -2;
+let hexEnd = 0;
+let escStart = -2;
+let escEnd = 0;
+let runStart = 0;
+let runEnd = 0;
+
+/**
+ * First match of HEX_SEGMENT's first branch at or after `at`: not after a
+ * hex digit, at most 3 hex letters then a decimal digit ahead, then 8+ pairs
+ * of hex digits, each optionally followed by a space or colon (greedy;
+ * backtracking cannot lengthen it). Such a match lies inside a run of hex
+ * digits, spaces and colons with 16 hex digits and a decimal digit (see
+ * {@link firstHexRun}); only those runs are searched.
+ */
+function nextHexPairs(u: Uint16Array, n: number, at: number): number {
+  for (;;) {
+    if (runEnd <= at) {
+      // A run holding unit `at` counts in full: search from its start. Otherwise (the
+      // end of the run searched last, say) the search starts after unit `at`.
+      let from = at + 1;
+      if (at < n && (kindAt(u, at) & HEXRUN) !== 0) {
+        from = at;
+        while (from > 0 && (kindAt(u, from - 1) & HEXRUN) !== 0) from -= 1;
+      }
+      const r = firstQualifyingRun(u, from, n);
+      if (r < 0) return -1;
+      runStart = r;
+      runEnd = matchEnd;
+    }
+    for (let p = Math.max(at, runStart); p < runEnd; p += 1) {
+      if ((kindAt(u, p) & HEXDIGIT) === 0 || (p > 0 && (kindAt(u, p - 1) & HEXDIGIT) !== 0)) continue;
+      let j = p;
+      while (j < p + 4 && j < n && (kindAt(u, j) & (HEXDIGIT | DIGIT)) === HEXDIGIT) j += 1;
+      if (j === p + 4 || j >= n || (kindAt(u, j) & DIGIT) === 0) continue;
+      let pos = p;
+      let pairs = 0;
+      while (pos + 1 < n && (kindAt(u, pos) & HEXDIGIT) !== 0 && (kindAt(u, pos + 1) & HEXDIGIT) !== 0) {
+        pos += 2;
+        pairs += 1;
+        if (pos < n && (u[pos] === 0x20 || u[pos] === 0x3a)) pos += 1;
+      }
+      if (pairs >= 8) {
+        matchEnd = pos;
+        return p;
+      }
+    }
+    at = runEnd;
+  }
+}
+
+/** First run of hex digits, spaces and colons from `from` (a run start) with 16 hex digits and a decimal digit; its end in matchEnd. */
+function firstQualifyingRun(u: Uint16Array, from: number, n: number): number {
+  for (;;) {
+    const s = firstRun(u, from, n, HEXRUN, 16);
+    if (s < 0) return -1;
+    let digits = 0;
+    let decimal = false;
+    let i = s;
+    for (; i < n; i += 1) {
+      const k = kindAt(u, i);
+      if ((k & HEXRUN) === 0) break;
+      if ((k & HEXDIGIT) !== 0) digits += 1;
+      if ((k & DIGIT) !== 0) decimal = true;
+    }
+    if (digits >= 16 && decimal) {
+      matchEnd = i;
+      return s;
+    }
+    from = i + 1;
+  }
+}
+
+/** First match of HEX_SEGMENT's second branch at or after `at`: 6+ `\xHH` escapes. */
+function nextHexEscapes(text: string, u: Uint16Array, n: number, at: number): number {
+  for (let p = text.indexOf('\\x', at); p >= 0; p = text.indexOf('\\x', p + 1)) {
+    let pos = p;
+    let reps = 0;
+    while (pos + 3 < n && u[pos] === 0x5c && u[pos + 1] === 0x78 && (kindAt(u, pos + 2) & HEXDIGIT) !== 0 && (kindAt(u, pos + 3) & HEXDIGIT) !== 0) {
+      pos += 4;
+      reps += 1;
+    }
+    if (reps >= 6) {
+      matchEnd = pos;
+      return p;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Next {@link HEX_SEGMENT} match from `at`: the leftmost of the two branches'
+ * next matches (they start at different characters, so never at the same
+ * offset). Neither depends on where the search started, so each is kept
+ * until the search passes it.
+ */
+function nextHex(text: string, u: Uint16Array, n: number, at: number): number {
+  if (hexStart === -2 || (hexStart >= 0 && hexStart < at)) {
+    hexStart = nextHexPairs(u, n, at);
+    hexEnd = matchEnd;
+  }
+  if (escStart === -2 || (escStart >= 0 && escStart < at)) {
+    escStart = nextHexEscapes(text, u, n, at);
+    escEnd = matchEnd;
+  }
+  if (hexStart >= 0 && (escStart < 0 || hexStart < escStart)) {
+    matchEnd = hexEnd;
+    return hexStart;
+  }
+  matchEnd = escEnd;
+  return escStart;
+}
+
+/** Some unit of `u[s, e)` is a digit, `+`, `/`, `=` or upper-case: `/[0-9+/=A-Z]/`. */
+function notPlainWord(u: Uint16Array, s: number, e: number): boolean {
+  for (let i = s; i < e; i += 1) {
+    const c = u[i] as number;
+    if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c === 0x2b || c === 0x2f || c === 0x3d) return true;
+  }
+  return false;
+}
+
+/**
+ * Decodes the matches of `re` (one of the segment regexes, `kind` telling
+ * which) in `text` from offset `from` on into `out`, spending at most `left`
+ * encoded characters; returns what is left. The matches are those
+ * `re.exec` finds from `from` on, found by plain loops over the code units
+ * `u` (the regexes' leading lookbehinds and assertions defeat the engine's
+ * fast scan); `re.lastIndex` is left as the exec loop would leave it.
+ */
+function take(text: string, u: Uint16Array, re: RegExp, kind: EncodingKind, from: number, left: number, out: DecodedSegment[]): number {
+  hexStart = -2;
+  escStart = -2;
+  runEnd = 0;
+  let at = from;
+  for (;;) {
+    const s = kind === 'binary' ? nextBinary(u, text.length, at) : kind === 'hex' ? nextHex(text, u, text.length, at) : nextBase64(u, text.length, at);
+    if (s < 0) {
+      re.lastIndex = 0;
+      return left;
+    }
+    const e = matchEnd;
+    if (!(left > 0)) {
+      re.lastIndex = e;
+      return left;
+    }
+    at = e;
+    if (e - s > left) continue;
+    if (kind === 'base64' && !notPlainWord(u, s + 1, e)) continue; // a plain long word
+    left -= e - s;
+    const seg = text.slice(s, e);
+    const decoded = readable(kind === 'binary' ? binaryBytes(seg) : kind === 'hex' ? hexBytes(seg) : base64Bytes(seg));
+    if (decoded !== undefined) out.push({ kind, start: s, end: e, text: decoded });
+  }
 }
 
 /**
@@ -229,11 +439,12 @@ function take(
  */
 export function findEncodedSegments(text: string, budget: number): DecodedSegment[] {
   const out: DecodedSegment[] = [];
-  const hints = segmentHints(text);
+  const u = codeUnits(text);
+  const hints = hintsOf(text, u, text.length);
   let left = budget;
-  if (hints.binary >= 0) left = take(text, BINARY_SEGMENT, 'binary', binaryBytes, hints.binary, left, out);
-  if (hints.hex >= 0) left = take(text, HEX_SEGMENT, 'hex', hexBytes, hints.hex, left, out);
-  if (hints.base64 >= 0) take(text, BASE64_SEGMENT, 'base64', base64Bytes, hints.base64, left, out);
+  if (hints.binary >= 0) left = take(text, u, BINARY_SEGMENT, 'binary', hints.binary, left, out);
+  if (hints.hex >= 0) left = take(text, u, HEX_SEGMENT, 'hex', hints.hex, left, out);
+  if (hints.base64 >= 0) take(text, u, BASE64_SEGMENT, 'base64', hints.base64, left, out);
   return out;
 }
 
