@@ -23,8 +23,9 @@ function isLowerAscii(c: number): boolean {
 }
 
 // The text's UTF-16 code units, copied by one native call: reading a typed
-// array costs a fraction of `charCodeAt`. Reused (the scan is synchronous);
-// a longer text gets its own array, not kept.
+// array costs a fraction of `charCodeAt`. Reused (the scan is synchronous)
+// and grown up to 2 MiB (a default-size prompt guard input); a longer text
+// gets its own array, not kept.
 let scratch = new Uint16Array(1 << 15);
 let scratchBytes = Buffer.from(scratch.buffer, scratch.byteOffset, scratch.byteLength);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -36,7 +37,7 @@ function codeUnits(text: string): Uint16Array {
   if (n > u.length) {
     u = new Uint16Array(n);
     bytes = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-    if (n <= 1 << 16) {
+    if (n <= 1 << 20) {
       scratch = u;
       scratchBytes = bytes;
     }

@@ -65,9 +65,9 @@ describe('findTokenFlood', () => {
     expect(findTokenFlood(`${'a b c d '.repeat(3)}e ${'e '.repeat(23)}`)).toEqual({ start: 24, end: 71, tokens: 24 });
   });
 
-  it('reads texts longer than its scratch buffer, and shorter ones after them', () => {
-    const long = `${'words between floods '.repeat(5000)}${'} '.repeat(40)}`;
-    expect(findTokenFlood(long)).toEqual({ start: 105_000, end: 105_079, tokens: 40 });
+  it('reads texts longer than its scratch buffer (grown, or not kept past 2^20 units), and shorter ones after them', () => {
+    expect(findTokenFlood(`${'words between floods '.repeat(5000)}${'} '.repeat(40)}`)).toEqual({ start: 105_000, end: 105_079, tokens: 40 });
+    expect(findTokenFlood(`${'words between floods '.repeat(55_000)}${'} '.repeat(40)}`)).toEqual({ start: 1_155_000, end: 1_155_079, tokens: 40 });
     expect(findTokenFlood(`${'ö '.repeat(30)}`)).toEqual({ start: 0, end: 59, tokens: 30 });
   });
 
