@@ -62,55 +62,65 @@ export interface NormalizedText {
 
 const UTF16 = new TextDecoder('utf-16le');
 
-/** Growable parallel buffers: output code unit + its original range. */
-class Out {
-  c: Uint16Array;
-  s: Int32Array;
-  e: Int32Array;
-  n = 0;
-  constructor(cap: number) {
-    this.c = new Uint16Array(cap);
-    this.s = new Int32Array(cap);
-    this.e = new Int32Array(cap);
-  }
-  push(code: number, s: number, e: number): void {
-    if (this.n === this.c.length) this.grow();
-    this.c[this.n] = code;
-    this.s[this.n] = s;
-    this.e[this.n] = e;
-    this.n += 1;
-  }
-  /** Makes room for `k` more code units. */
-  reserve(k: number): void {
-    while (this.n + k > this.c.length) this.grow();
-  }
-  /** Appends `src[from, to)` unchanged (bulk copy). */
-  append(src: Out, from: number, to: number): void {
-    const len = to - from;
-    if (len <= 0) return;
-    while (this.n + len > this.c.length) this.grow();
-    this.c.set(src.c.subarray(from, to), this.n);
-    this.s.set(src.s.subarray(from, to), this.n);
-    this.e.set(src.e.subarray(from, to), this.n);
-    this.n += len;
-  }
-  private grow(): void {
-    const cap = this.c.length * 2 + 16;
-    const c = new Uint16Array(cap);
-    const s = new Int32Array(cap);
-    const e = new Int32Array(cap);
-    c.set(this.c);
-    s.set(this.s);
-    e.set(this.e);
-    this.c = c;
-    this.s = s;
-    this.e = e;
-  }
-  toText(): string {
-    // UTF-16LE decoding of the code-unit buffer is the fastest way to build the string.
-    return UTF16.decode(this.c.subarray(0, this.n));
-  }
+// Working buffers, reused across calls (allocating and zero-filling typed
+// arrays per call cost more than the passes). Nothing here is re-entrant:
+// each buffer is used only within one synchronous call. Small ones only, so a
+// large input does not pin its memory: a larger one gets its own (not kept).
+const SCRATCH_MAX = 1 << 16;
+
+/** A Uint16Array with a Buffer over the same memory (to copy strings in and out). */
+interface Units {
+  u: Uint16Array;
+  b: Buffer;
 }
+function newUnits(cap: number): Units {
+  const b = Buffer.allocUnsafeSlow(cap * 2);
+  return { u: new Uint16Array(b.buffer, b.byteOffset, cap), b };
+}
+/** Int32Array without zero-fill (every element read is written first). */
+function newInt32(cap: number): Int32Array {
+  const b = Buffer.allocUnsafeSlow(cap * 4);
+  return new Int32Array(b.buffer, b.byteOffset, cap);
+}
+let inScratch = newUnits(1024);
+/** Copies `text` into a code-unit buffer (one native copy beats charCodeAt loops). */
+function unitsOf(text: string): Uint16Array {
+  let buf = inScratch;
+  if (text.length > buf.u.length) {
+    buf = newUnits(text.length);
+    if (text.length <= SCRATCH_MAX) inScratch = buf;
+  }
+  buf.b.write(text, 0, 'utf16le');
+  return buf.u;
+}
+
+/** Folded text (steps 1-3): code units and, unless `ident`, their original ranges. */
+let foldC = newUnits(1024);
+let foldS = newInt32(1024);
+let foldE = newInt32(1024);
+/** The folded text is the lower-cased input itself, offsets the identity (pure ASCII input). */
+let foldIdent = false;
+/** The folded text holds a surrogate or U+FEFF (decode with TextDecoder for its replacement rules). */
+let foldSpecial = false;
+
+/** Makes room for `need` folded code units, keeping the first `n`. */
+function growFold(n: number, need: number): void {
+  const cap = Math.max(need, foldC.u.length * 2 + 16);
+  const c = newUnits(cap);
+  const s = newInt32(cap);
+  const e = newInt32(cap);
+  c.u.set(foldC.u.subarray(0, n));
+  s.set(foldS.subarray(0, n));
+  e.set(foldE.subarray(0, n));
+  foldC = c;
+  foldS = s;
+  foldE = e;
+}
+
+/** Output buffers of the last pass (steps 4-6). */
+let outC = newUnits(1024);
+let outS = newInt32(1024);
+let outE = newInt32(1024);
 
 /** Kind of an invisible code point: 1 zero-width, 2 bidi, 3 variation selector, 0 visible. */
 function invisibleKind(cp: number): number {
@@ -157,78 +167,180 @@ function foldCodePoint(cp: number): string {
   return out;
 }
 
-function isLower(c: number): boolean {
-  return c >= 0x61 && c <= 0x7a;
-}
-/** 1 for a-z and the leetspeak characters (all ASCII), 0 otherwise. */
-const LETTERISH = new Uint8Array(128);
-for (let c = 0x61; c <= 0x7a; c += 1) LETTERISH[c] = 1;
-for (const k of LEET.keys()) if (k < 128) LETTERISH[k] = 1;
-function isLetterish(c: number): boolean {
-  return c < 128 ? LETTERISH[c] === 1 : LEET.has(c);
-}
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c;
-}
-/** One character allowed between the letters of a spaced-out word. */
-function isIntraSep(c: number): boolean {
-  return c === 0x20 || c === 0x2e || c === 0x2d || c === 0x5f || c === 0x2a || c === 0xb7 || c === 0x7e;
+/**
+ * What a BMP code point (not ASCII) folds to, filled on first sight: 0 not
+ * yet known, 1-3 an invisible kind (removed), 4 fold through
+ * {@link foldCodePoint} (empty or several units), else 8 + the one code unit
+ * it folds to. Saves a Map lookup per non-ASCII character.
+ */
+const BMP_FOLD = new Int32Array(0x10000);
+const BMP_MULTI = 4;
+const BMP_ONE = 8;
+
+function bmpFold(cp: number): number {
+  const kind = invisibleKind(cp);
+  let v: number;
+  if (kind !== 0) v = kind;
+  else {
+    const f = foldCodePoint(cp);
+    v = f.length === 1 ? BMP_ONE + f.charCodeAt(0) : BMP_MULTI;
+  }
+  BMP_FOLD[cp] = v;
+  return v;
 }
 
-/** Step 1-3: tags, invisibles, compatibility + case + mark + homoglyph folding. */
-function fold(input: string, out: Out, stats: NormalizeStats, tagSpans: Array<[number, number]>): void {
+/** Code-unit classes for steps 4-6 (a code unit >= 256 has none: all leetspeak keys are ASCII). */
+const LETTERISH = 1; // a-z and the leetspeak characters
+const LOWER = 2; // a-z
+const SPACE = 4; // collapsed by step 6
+const INTRA = 8; // one character allowed between the letters of a spaced-out word
+const GAP = 16; // word gap characters between spaced-out words
+const CLASS = new Uint8Array(256);
+for (let c = 0x61; c <= 0x7a; c += 1) CLASS[c] = LETTERISH | LOWER;
+for (const k of LEET.keys()) if (k < 256) CLASS[k] = (CLASS[k] as number) | LETTERISH;
+for (const c of [0x20, 0x09, 0x0a, 0x0d, 0x0b, 0x0c]) CLASS[c] = (CLASS[c] as number) | SPACE;
+for (const c of [0x20, 0x2e, 0x2d, 0x5f, 0x2a, 0xb7, 0x7e]) CLASS[c] = (CLASS[c] as number) | INTRA;
+for (const c of [0x20, 0x2f, 0x7c, 0x09]) CLASS[c] = (CLASS[c] as number) | GAP;
+/** A leetspeak key outside Latin-1 (none today) would need a lookup for wide code units. */
+const LEET_WIDE = Array.from(LEET.keys()).some((k) => k >= 256);
+function classOf(c: number): number {
+  if (c < 256) return CLASS[c] as number;
+  return LEET_WIDE && LEET.has(c) ? LETTERISH : 0;
+}
+/** Leetspeak replacement of a Latin-1 code unit, 0 if none. */
+const LEET_TO = new Uint16Array(256);
+for (const [k, v] of LEET) if (k < 256) LEET_TO[k] = v;
+function leetOf(c: number): number {
+  if (c < 256) return LEET_TO[c] as number;
+  return LEET_WIDE ? (LEET.get(c) ?? 0) : 0;
+}
+
+/**
+ * Steps 1-3 into the fold buffers: tags, invisibles, compatibility + case +
+ * mark + homoglyph folding. Returns the folded length. A pure-ASCII input
+ * folds to its lower-cased self with identity offsets, which are not written.
+ */
+function fold(input: string, stats: NormalizeStats, tagSpans: Array<[number, number]>): number {
+  const len = input.length;
+  const u = unitsOf(input);
+  if (foldC.u.length < len + 16) growFold(0, len + 16);
+  let oc = foldC.u;
+  let os = foldS;
+  let oe = foldE;
+  // Invariant: room for every remaining input unit (ASCII and tags never expand).
+  let n = 0;
+  let special = false;
   let tagStart = -1;
   let tagEnd = -1;
-  for (let i = 0; i < input.length; ) {
-    if (input.charCodeAt(i) < 0x80) {
+  let i = 0;
+  while (i < len) {
+    let c = u[i] as number;
+    if (c < 0x80) {
       // A run of ASCII (most text): lower-cased straight into the buffers.
-      out.reserve(input.length - i);
-      const { c: oc, s: os, e: oe } = out;
-      let n = out.n;
       let j = i;
-      for (; j < input.length; j += 1) {
-        const c = input.charCodeAt(j);
+      let o = n;
+      for (; j < len; j += 1) {
+        c = u[j] as number;
         if (c >= 0x80) break;
-        oc[n] = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
-        os[n] = j;
-        oe[n] = j + 1;
+        oc[o] = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+        o += 1;
+      }
+      if (i === 0 && j === len) {
+        foldIdent = true;
+        foldSpecial = false;
+        return len;
+      }
+      for (let k = i; k < j; k += 1) {
+        os[n] = k;
+        oe[n] = k + 1;
         n += 1;
       }
-      out.n = n;
       i = j;
       continue;
     }
-    const cp = input.codePointAt(i) ?? 0;
-    const w = cp > 0xffff ? 2 : 1;
-    const next = i + w;
-    if (cp >= 0xe0000 && cp <= 0xe007f) {
+    let cp = c;
+    let next = i + 1;
+    if (c >= 0xd800 && c <= 0xdbff && next < len) {
+      const d = u[next] as number;
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        cp = (c - 0xd800) * 0x400 + (d - 0xdc00) + 0x10000;
+        next += 1;
+      }
+    }
+    if (cp <= 0xffff) {
+      let v = BMP_FOLD[cp] as number;
+      if (v === 0) v = bmpFold(cp);
+      if (v >= BMP_ONE) {
+        const f = v - BMP_ONE;
+        if (f !== cp) stats.folded += 1;
+        if ((f >= 0xd800 && f <= 0xdfff) || f === 0xfeff) special = true;
+        oc[n] = f;
+        os[n] = i;
+        oe[n] = next;
+        n += 1;
+        i = next;
+        continue;
+      }
+      if (v < BMP_MULTI) {
+        if (v === 1) stats.zeroWidth += 1;
+        else if (v === 2) stats.bidi += 1;
+        else stats.variationSelectors += 1;
+        i = next;
+        continue;
+      }
+    } else if (cp >= 0xe0000 && cp <= 0xe007f) {
       stats.tagChars += 1;
       if (tagStart < 0 || tagEnd !== i) {
         if (tagStart >= 0) tagSpans.push([tagStart, tagEnd]);
         tagStart = i;
         // Hidden text is a separate message: keep it from gluing onto the visible word before it.
-        out.push(0x20, i, i);
+        oc[n] = 0x20;
+        os[n] = i;
+        oe[n] = i;
+        n += 1;
       }
       tagEnd = next;
       const ascii = cp - 0xe0000;
-      if (ascii >= 0x20 && ascii <= 0x7e) out.push(ascii >= 0x41 && ascii <= 0x5a ? ascii + 0x20 : ascii, i, next);
+      if (ascii >= 0x20 && ascii <= 0x7e) {
+        oc[n] = ascii >= 0x41 && ascii <= 0x5a ? ascii + 0x20 : ascii;
+        os[n] = i;
+        oe[n] = next;
+        n += 1;
+      }
       i = next;
       continue;
-    }
-    const kind = invisibleKind(cp);
-    if (kind !== 0) {
-      if (kind === 1) stats.zeroWidth += 1;
-      else if (kind === 2) stats.bidi += 1;
-      else stats.variationSelectors += 1;
-      i = next;
-      continue;
+    } else {
+      const kind = invisibleKind(cp);
+      if (kind !== 0) {
+        if (kind === 1) stats.zeroWidth += 1;
+        else if (kind === 2) stats.bidi += 1;
+        else stats.variationSelectors += 1;
+        i = next;
+        continue;
+      }
     }
     const f = foldCodePoint(cp);
     if (f.length !== 1 || f.charCodeAt(0) !== cp) stats.folded += 1;
-    for (let k = 0; k < f.length; k += 1) out.push(f.charCodeAt(k), i, next);
+    if (n + f.length + (len - next) > oc.length) {
+      growFold(n, n + f.length + (len - next) + 16);
+      oc = foldC.u;
+      os = foldS;
+      oe = foldE;
+    }
+    for (let k = 0; k < f.length; k += 1) {
+      const fc = f.charCodeAt(k);
+      if ((fc >= 0xd800 && fc <= 0xdfff) || fc === 0xfeff) special = true;
+      oc[n] = fc;
+      os[n] = i;
+      oe[n] = next;
+      n += 1;
+    }
     i = next;
   }
   if (tagStart >= 0) tagSpans.push([tagStart, tagEnd]);
+  foldIdent = false;
+  foldSpecial = special;
+  return n;
 }
 
 function popcount(x: number): number {
@@ -238,153 +350,177 @@ function popcount(x: number): number {
 }
 
 /** A standalone letterish char at j: not glued to another letterish char on either side. */
-function singleAt(a: Out, j: number): boolean {
-  if (j < 0 || j >= a.n) return false;
-  const c = a.c[j] ?? 0;
-  if (!isLetterish(c)) return false;
-  const before = j > 0 ? (a.c[j - 1] ?? 0) : 0x20;
-  const after = j + 1 < a.n ? (a.c[j + 1] ?? 0) : 0x20;
-  return !isLetterish(before) && !isLetterish(after);
+function singleAt(a: Uint16Array, n: number, j: number): boolean {
+  if (j < 0 || j >= n) return false;
+  if ((classOf(a[j] as number) & LETTERISH) === 0) return false;
+  if (j > 0 && (classOf(a[j - 1] as number) & LETTERISH) !== 0) return false;
+  return j + 1 >= n || (classOf(a[j + 1] as number) & LETTERISH) === 0;
 }
 
-/** Step 4: join spaced-out letters. */
-function joinSpaced(a: Out, stats: NormalizeStats): Out {
-  // Copy-on-write: unchanged stretches are copied in bulk, and a text with no
-  // spaced-out word is returned as is.
-  let b: Out | undefined;
-  let copied = 0;
-  let i = 0;
-  while (i < a.n) {
-    const ci = a.c[i] ?? 0;
-    if (!isLetterish(ci)) {
-      i += 1;
-      continue;
-    }
-    if (i + 1 < a.n && isLetterish(a.c[i + 1] ?? 0)) {
-      // Inside a run of two or more letterish characters none is standalone.
-      i += 2;
-      while (i < a.n && isLetterish(a.c[i] ?? 0)) i += 1;
-      continue;
-    }
-    if (!singleAt(a, i)) {
-      i += 1;
-      continue;
-    }
-    // Collect a run: letter (gap letter)*; gap = one intra separator, or a word gap.
-    const letters: number[] = [i];
-    const breaks: boolean[] = [false];
-    let j = i;
-    let intra = 0;
-    let lower = isLower(a.c[i] ?? 0) ? 1 : 0;
-    // A spaced-out word has varied letters; "o o o o" is a flood, not a word.
-    let seen = 1 << ((a.c[i] ?? 0) & 31);
-    for (;;) {
-      const g = j + 1;
-      if (g + 1 < a.n && isIntraSep(a.c[g] ?? 0) && singleAt(a, g + 1)) {
-        j = g + 1;
-        letters.push(j);
-        breaks.push(false);
-        intra += 1;
-        if (isLower(a.c[j] ?? 0)) lower += 1;
-        seen |= 1 << ((a.c[j] ?? 0) & 31);
-        continue;
-      }
+/** Letter positions of the last collected spaced-out run (`~p` for a letter after a word gap). */
+let runPos = new Int32Array(64);
+let runLen = 0;
+let runAccepted = false;
+
+/**
+ * Collects the spaced-out run starting at the standalone letter `i`: letter
+ * (gap letter)*, a gap being one intra separator or a word gap. Fills
+ * runPos/runLen/runAccepted and returns the position of its last letter.
+ */
+function collectRun(a: Uint16Array, n: number, i: number): number {
+  let count = 1;
+  runPos[0] = i;
+  let j = i;
+  let intra = 0;
+  const c0 = a[i] as number;
+  let lower = (classOf(c0) & LOWER) !== 0 ? 1 : 0;
+  // A spaced-out word has varied letters; "o o o o" is a flood, not a word.
+  let seen = 1 << (c0 & 31);
+  for (;;) {
+    const g = j + 1;
+    let next = -1;
+    if (g + 1 < n && (classOf(a[g] as number) & INTRA) !== 0 && singleAt(a, n, g + 1)) {
+      next = g + 1;
+      intra += 1;
+    } else {
       // Word gap: 2-8 chars of spaces, slashes or pipes (a single one is the intra case).
       let k = g;
-      while (k < a.n && k - g < 8) {
-        const c = a.c[k] ?? 0;
-        if (c === 0x20 || c === 0x2f || c === 0x7c || c === 0x09) k += 1;
-        else break;
-      }
-      if (k - g >= 2 && singleAt(a, k)) {
-        j = k;
-        letters.push(j);
-        breaks.push(true);
-        if (isLower(a.c[j] ?? 0)) lower += 1;
-        seen |= 1 << ((a.c[j] ?? 0) & 31);
-        continue;
-      }
-      break;
+      while (k < n && k - g < 8 && (classOf(a[k] as number) & GAP) !== 0) k += 1;
+      if (k - g < 2 || !singleAt(a, n, k)) break;
+      next = k;
     }
-    if (letters.length >= 4 && intra >= 2 && lower >= 3 && popcount(seen) >= 3) {
-      b ??= takeOut(a.n + 16);
-      b.append(a, copied, i);
-      copied = j + 1;
-      stats.spacedRuns += 1;
-      for (let k = 0; k < letters.length; k += 1) {
-        const p = letters[k] ?? 0;
-        if (breaks[k] === true) b.push(0x20, a.s[p] ?? 0, a.s[p] ?? 0);
-        b.push(a.c[p] ?? 0, a.s[p] ?? 0, a.e[p] ?? 0);
-      }
-      i = j + 1;
-    } else {
-      // Every suffix of a rejected run has no more letters, separators or
-      // distinct letters than the run itself, so it would be rejected too:
-      // leave the whole run as is and move past it (keeps this pass linear).
-      i = j + 1;
+    j = next;
+    if (count === runPos.length) {
+      const grown = new Int32Array(count * 2);
+      grown.set(runPos);
+      runPos = grown;
     }
+    runPos[count] = next === g + 1 ? j : ~j;
+    count += 1;
+    const cj = a[j] as number;
+    if ((classOf(cj) & LOWER) !== 0) lower += 1;
+    seen |= 1 << (cj & 31);
   }
-  if (b === undefined) return a;
-  b.append(a, copied, a.n);
-  return b;
+  runLen = count;
+  runAccepted = count >= 4 && intra >= 2 && lower >= 3 && popcount(seen) >= 3;
+  return j;
 }
 
-/** Steps 5-6: leetspeak inside lettered tokens, whitespace collapse. */
-function leetAndSpace(b: Out, stats: NormalizeStats): Out {
-  // Copy-on-write as in joinSpaced: only collapsed whitespace and converted
-  // tokens are written one by one.
-  let c: Out | undefined;
-  let copied = 0;
+/** Replaces leetspeak in `c[from, to)`; returns how many were replaced. */
+function foldLeet(c: Uint16Array, from: number, to: number): number {
+  let k = 0;
+  for (let q = from; q < to; q += 1) {
+    const v = leetOf(c[q] as number);
+    if (v !== 0) {
+      c[q] = v;
+      k += 1;
+    }
+  }
+  return k;
+}
+
+/**
+ * Steps 4-6 in one pass over the folded text `a[0, n)` (offsets `as`/`ae`,
+ * or the identity if `ident`) into `oc`/`os`/`oe` (room for `n`): spaced-out
+ * letters joined, then leetspeak inside lettered tokens and whitespace runs
+ * collapsed, as if each step ran over the whole output of the one before.
+ * A whitespace run is written as one unit, widened as it goes; a token is
+ * written as it comes and its leetspeak replaced in place when it ends.
+ * Returns the output length.
+ */
+function joinLeetSpace(a: Uint16Array, as: Int32Array, ae: Int32Array, ident: boolean, n: number, oc: Uint16Array, os: Int32Array, oe: Int32Array, stats: NormalizeStats): number {
+  let o = 0;
+  // Class of the last unit of the joined text (before collapsing): in a token if LETTERISH, in a whitespace run if SPACE.
+  let prev = 0;
+  let tokStart = 0;
+  let tokLetters = 0;
+  // Leetspeak characters in the current token; reset when the token ends.
+  let tokLeet = 0;
+  let wsStart = 0;
+  // Step 4 state: no run may start before noRun; runPos[rp, rn) is an accepted run being written.
+  let noRun = 0;
+  let rp = 0;
+  let rn = 0;
+  let brk = false;
   let i = 0;
-  while (i < b.n) {
-    const ch = b.c[i] ?? 0;
-    if (isSpace(ch)) {
-      let j = i;
-      let nl = false;
-      while (j < b.n && isSpace(b.c[j] ?? 0)) {
-        if (b.c[j] === 0x0a) nl = true;
-        j += 1;
+  for (;;) {
+    let ch = 0;
+    let s = 0;
+    let e = 0;
+    if (rp < rn) {
+      const v = runPos[rp] as number;
+      if (v < 0 && !brk) {
+        // The word gap before this letter becomes one space, at the letter's start.
+        const p = ~v;
+        ch = 0x20;
+        s = ident ? p : (as[p] as number);
+        e = s;
+        brk = true;
+      } else {
+        const p = v < 0 ? ~v : v;
+        ch = a[p] as number;
+        s = ident ? p : (as[p] as number);
+        e = ident ? p + 1 : (ae[p] as number);
+        rp += 1;
+        brk = false;
       }
-      // A lone space or newline stays as it is.
-      if (j - i === 1 && (ch === 0x20 || ch === 0x0a)) {
-        i = j;
+    } else {
+      if (i >= n) break;
+      ch = a[i] as number;
+      // A standalone letter (the unit before is a[i - 1]) may start a spaced-out run.
+      if ((prev & LETTERISH) === 0 && i >= noRun && (classOf(ch) & LETTERISH) !== 0 && (i + 1 >= n || (classOf(a[i + 1] as number) & LETTERISH) === 0)) {
+        const j = collectRun(a, n, i);
+        if (runAccepted) {
+          stats.spacedRuns += 1;
+          rp = 0;
+          rn = runLen;
+          brk = false;
+          i = j + 1;
+          continue;
+        }
+        // Every suffix of a rejected run has no more letters, separators or
+        // distinct letters than the run itself, so it would be rejected too:
+        // leave the whole run as is (keeps this pass linear).
+        noRun = j + 1;
+      }
+      s = ident ? i : (as[i] as number);
+      e = ident ? i + 1 : (ae[i] as number);
+      i += 1;
+    }
+    const k = classOf(ch);
+    if ((k & SPACE) !== 0) {
+      if ((prev & SPACE) !== 0) {
+        // The run so far becomes one newline if it holds one, else one space, and ends here.
+        if (ch === 0x0a) oc[wsStart] = 0x0a;
+        oe[wsStart] = e;
         continue;
       }
-      c ??= takeOut(b.n + 16);
-      c.append(b, copied, i);
-      c.push(nl ? 0x0a : 0x20, b.s[i] ?? 0, b.e[j - 1] ?? 0);
-      copied = j;
-      i = j;
-      continue;
-    }
-    if (!isLetterish(ch)) {
-      i += 1;
-      continue;
-    }
-    let j = i;
-    let letters = 0;
-    let leet = 0;
-    while (j < b.n && isLetterish(b.c[j] ?? 0)) {
-      if (isLower(b.c[j] ?? 0)) letters += 1;
-      else leet += 1;
-      j += 1;
-    }
-    if (letters > 0 && leet > 0) {
-      c ??= takeOut(b.n + 16);
-      c.append(b, copied, i);
-      for (let k = i; k < j; k += 1) {
-        const v = b.c[k] ?? 0;
-        const mapped = LEET.get(v);
-        if (mapped !== undefined) stats.leet += 1;
-        c.push(mapped ?? v, b.s[k] ?? 0, b.e[k] ?? 0);
+      if (tokLeet !== 0) {
+        if (tokLetters !== 0) stats.leet += foldLeet(oc, tokStart, o);
+        tokLeet = 0;
       }
-      copied = j;
+      // A lone space or newline stays as it is, any other whitespace becomes a space.
+      wsStart = o;
+      if (ch !== 0x0a) ch = 0x20;
+    } else if ((k & LETTERISH) !== 0) {
+      if ((prev & LETTERISH) === 0) {
+        tokStart = o;
+        tokLetters = 0;
+      }
+      if ((k & LOWER) !== 0) tokLetters += 1;
+      else tokLeet += 1;
+    } else if (tokLeet !== 0) {
+      if (tokLetters !== 0) stats.leet += foldLeet(oc, tokStart, o);
+      tokLeet = 0;
     }
-    i = j;
+    prev = k;
+    oc[o] = ch;
+    os[o] = s;
+    oe[o] = e;
+    o += 1;
   }
-  if (c === undefined) return b;
-  c.append(b, copied, b.n);
-  return c;
+  if (tokLeet !== 0 && tokLetters !== 0) stats.leet += foldLeet(oc, tokStart, o);
+  return o;
 }
 
 /**
@@ -409,38 +545,32 @@ export function normalizeText(input: string): NormalizedText {
   if (isPlainAscii(input)) return new PlainAscii(input);
   const stats: NormalizeStats = { tagChars: 0, zeroWidth: 0, bidi: 0, variationSelectors: 0, folded: 0, spacedRuns: 0, leet: 0 };
   const tagSpans: Array<[number, number]> = [];
-  const a = takeOut(input.length + 16);
-  fold(input, a, stats, tagSpans);
-  const b = joinSpaced(a, stats);
-  const c = leetAndSpace(b, stats);
-  // Pooled buffers are copied out so they can serve the next call; a large
-  // one is never pooled, so its arrays are handed out as they are.
-  const pooled = c.c.length <= POOL_MAX_CAPACITY;
-  const start = pooled ? c.s.slice(0, c.n) : c.s.subarray(0, c.n);
-  const end = pooled ? c.e.slice(0, c.n) : c.e.subarray(0, c.n);
-  const result = { text: c.toText(), start, end, tagSpans, stats };
-  giveBack(a);
-  if (b !== a) giveBack(b);
-  if (c !== b) giveBack(c);
-  return result;
-}
-
-// Working buffers for normalisation, reused across calls: allocating (and
-// zero-filling) three typed arrays per pass cost more than the passes.
-// Small ones only, so a large input does not pin its memory.
-const POOL_MAX_CAPACITY = 1 << 16;
-const pool: Out[] = [];
-
-function takeOut(capacity: number): Out {
-  const o = pool.pop();
-  if (o === undefined) return new Out(capacity);
-  o.n = 0;
-  o.reserve(capacity);
-  return o;
-}
-
-function giveBack(o: Out): void {
-  if (o.c.length <= POOL_MAX_CAPACITY && pool.length < 4) pool.push(o);
+  const n = fold(input, stats, tagSpans);
+  // Steps 4-6 never lengthen the text. A small result is written to the
+  // reused buffers and its maps copied out; a large one gets its own
+  // buffers, handed out as they are.
+  const small = n <= SCRATCH_MAX;
+  if (small && outC.u.length < n) {
+    outC = newUnits(n);
+    outS = newInt32(n);
+    outE = newInt32(n);
+  }
+  const oc = small ? outC : newUnits(n);
+  const os = small ? outS : newInt32(n);
+  const oe = small ? outE : newInt32(n);
+  const m = joinLeetSpace(foldC.u, foldS, foldE, foldIdent, n, oc.u, os, oe, stats);
+  // TextDecoder replaces lone surrogates (and drops a leading BOM): keep its
+  // rules where they can apply, else copy the units as they are (faster).
+  const text = foldSpecial ? UTF16.decode(oc.u.subarray(0, m)) : oc.b.toString('utf16le', 0, m * 2);
+  const start = small ? os.slice(0, m) : os.subarray(0, m);
+  const end = small ? oe.slice(0, m) : oe.subarray(0, m);
+  if (foldC.u.length > SCRATCH_MAX) {
+    // Do not pin a large input's fold buffers.
+    foldC = newUnits(1024);
+    foldS = newInt32(1024);
+    foldE = newInt32(1024);
+  }
+  return { text, start, end, tagSpans, stats };
 }
 
 // Plain printable ASCII with nothing to fold, join or collapse (the common
@@ -512,16 +642,17 @@ export function toWordView(n: NormalizedText): NormalizedText {
 }
 
 // Scratch bytes for wordViewText; a larger text gets its own (not kept).
-const wordBytes = new Uint8Array(1 << 16);
-const LATIN1 = new TextDecoder('latin1');
+const wordBytes = Buffer.allocUnsafeSlow(SCRATCH_MAX);
 
-/** `text.replace(/[^a-z0-9]+/g, ' ')`, as one loop into a byte buffer (about 1.7x faster). */
+/** `text.replace(/[^a-z0-9]+/g, ' ')`, as one loop over the text's code units into a byte buffer. */
 function wordViewText(text: string): string {
-  const out = text.length <= wordBytes.length ? wordBytes : new Uint8Array(text.length);
+  const len = text.length;
+  const u = unitsOf(text);
+  const out = len <= wordBytes.length ? wordBytes : Buffer.allocUnsafeSlow(len);
   let o = 0;
   let gap = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text.charCodeAt(i);
+  for (let i = 0; i < len; i += 1) {
+    const c = u[i] as number;
     if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
       out[o] = c;
       o += 1;
@@ -533,7 +664,7 @@ function wordViewText(text: string): string {
     }
   }
   // Only a-z, 0-9 and space: latin1 decoding is exact.
-  return LATIN1.decode(out.subarray(0, o));
+  return out.toString('latin1', 0, o);
 }
 
 /**
@@ -653,12 +784,29 @@ export const COLLAPSED_RUN = /[^a-z0-9]{2,}/g;
 
 /** Maximal runs of two or more characters other than a-z and 0-9 (each is one space in the word view). */
 function collapsedRuns(src: string): { wv: Int32Array; src: Int32Array; len: Int32Array; n: number } {
+  // The same runs as COLLAPSED_RUN finds, by one loop over the code units.
+  const len = src.length;
+  const u = unitsOf(src);
   const starts: number[] = [];
   const lens: number[] = [];
-  const re = new RegExp(COLLAPSED_RUN.source, 'g');
-  for (let m = re.exec(src); m !== null; m = re.exec(src)) {
-    starts.push(m.index);
-    lens.push(m[0].length);
+  let i = 0;
+  while (i < len) {
+    const c = u[i] as number;
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
+      i += 1;
+      continue;
+    }
+    const from = i;
+    i += 1;
+    while (i < len) {
+      const d = u[i] as number;
+      if ((d >= 0x61 && d <= 0x7a) || (d >= 0x30 && d <= 0x39)) break;
+      i += 1;
+    }
+    if (i - from >= 2) {
+      starts.push(from);
+      lens.push(i - from);
+    }
   }
   const wv = new Int32Array(starts.length);
   let shift = 0;
