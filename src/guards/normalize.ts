@@ -77,11 +77,6 @@ function newUnits(cap: number): Units {
   const b = Buffer.allocUnsafeSlow(cap * 2);
   return { u: new Uint16Array(b.buffer, b.byteOffset, cap), b };
 }
-/** Int32Array without zero-fill (every element read is written first). */
-function newInt32(cap: number): Int32Array {
-  const b = Buffer.allocUnsafeSlow(cap * 4);
-  return new Int32Array(b.buffer, b.byteOffset, cap);
-}
 let inScratch = newUnits(1024);
 /** Copies `text` into a code-unit buffer (one native copy beats charCodeAt loops). */
 function unitsOf(text: string): Uint16Array {
@@ -94,33 +89,63 @@ function unitsOf(text: string): Uint16Array {
   return buf.u;
 }
 
-/** Folded text (steps 1-3): code units and, unless `ident`, their original ranges. */
+/** Folded text (steps 1-3): its code units. */
 let foldC = newUnits(1024);
-let foldS = newInt32(1024);
-let foldE = newInt32(1024);
-/** The folded text is the lower-cased input itself, offsets the identity (pure ASCII input). */
-let foldIdent = false;
 /** The folded text holds a surrogate or U+FEFF (decode with TextDecoder for its replacement rules). */
 let foldSpecial = false;
 
-/** Makes room for `need` folded code units, keeping the first `n`. */
-function growFold(n: number, need: number): void {
-  const cap = Math.max(need, foldC.u.length * 2 + 16);
-  const c = newUnits(cap);
-  const s = newInt32(cap);
-  const e = newInt32(cap);
-  c.u.set(foldC.u.subarray(0, n));
-  s.set(foldS.subarray(0, n));
-  e.set(foldE.subarray(0, n));
-  foldC = c;
-  foldS = s;
-  foldE = e;
+/**
+ * Offset maps as segments: triples (first index, start delta, end delta);
+ * index `i` of a segment maps to the original range `[i + start delta,
+ * i + end delta)`. Runs of characters copied one for one (most text) are one
+ * segment, so the maps cost next to nothing until someone asks for them.
+ */
+interface Segments {
+  v: Int32Array;
+  n: number;
+}
+/** Segments of the folded text and of the output, reused across calls. */
+const foldSeg: Segments = { v: new Int32Array(3 * 256), n: 0 };
+const outSeg: Segments = { v: new Int32Array(3 * 256), n: 0 };
+
+/** Starts a segment at index `at` (not inlined: segments are rare next to characters). */
+function pushSegment(seg: Segments, at: number, sd: number, ed: number): void {
+  const k = 3 * seg.n;
+  if (k + 3 > seg.v.length) {
+    const grown = new Int32Array(seg.v.length * 2);
+    grown.set(seg.v);
+    seg.v = grown;
+  }
+  seg.v[k] = at;
+  seg.v[k + 1] = sd;
+  seg.v[k + 2] = ed;
+  seg.n += 1;
 }
 
-/** Output buffers of the last pass (steps 4-6). */
+/** Index of the segment holding index `i` (the last one starting at or before it), -1 if none. */
+function segmentAt(v: Int32Array, count: number, i: number): number {
+  let lo = 0;
+  let hi = count - 1;
+  let k = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((v[3 * mid] as number) <= i) {
+      k = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return k;
+}
+
+/** Grows the fold units to `need`, keeping the first `n`. */
+function growFold(n: number, need: number): void {
+  const c = newUnits(Math.max(need, foldC.u.length * 2 + 16));
+  c.u.set(foldC.u.subarray(0, n));
+  foldC = c;
+}
+
+/** Output units of the last pass (steps 4-6). */
 let outC = newUnits(1024);
-let outS = newInt32(1024);
-let outE = newInt32(1024);
 
 /** Kind of an invisible code point: 1 zero-width, 2 bidi, 3 variation selector, 0 visible. */
 function invisibleKind(cp: number): number {
@@ -217,16 +242,19 @@ function leetOf(c: number): number {
 
 /**
  * Steps 1-3 into the fold buffers: tags, invisibles, compatibility + case +
- * mark + homoglyph folding. Returns the folded length. A pure-ASCII input
- * folds to its lower-cased self with identity offsets, which are not written.
+ * mark + homoglyph folding. Returns the folded length; its offsets go to
+ * foldSeg (a run of ASCII is one segment).
  */
 function fold(input: string, stats: NormalizeStats, tagSpans: Array<[number, number]>): number {
   const len = input.length;
   const u = unitsOf(input);
   if (foldC.u.length < len + 16) growFold(0, len + 16);
   let oc = foldC.u;
-  let os = foldS;
-  let oe = foldE;
+  const seg = foldSeg;
+  seg.n = 0;
+  // Deltas of the current segment (none yet: no delta is this large).
+  let sd = 0x7fffffff;
+  let ed = 0;
   // Invariant: room for every remaining input unit (ASCII and tags never expand).
   let n = 0;
   let special = false;
@@ -236,23 +264,17 @@ function fold(input: string, stats: NormalizeStats, tagSpans: Array<[number, num
   while (i < len) {
     let c = u[i] as number;
     if (c < 0x80) {
-      // A run of ASCII (most text): lower-cased straight into the buffers.
+      // A run of ASCII (most text): lower-cased straight into the buffer, one segment.
+      if (i - n !== sd || i + 1 - n !== ed) {
+        sd = i - n;
+        ed = sd + 1;
+        pushSegment(seg, n, sd, ed);
+      }
       let j = i;
-      let o = n;
       for (; j < len; j += 1) {
         c = u[j] as number;
         if (c >= 0x80) break;
-        oc[o] = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
-        o += 1;
-      }
-      if (i === 0 && j === len) {
-        foldIdent = true;
-        foldSpecial = false;
-        return len;
-      }
-      for (let k = i; k < j; k += 1) {
-        os[n] = k;
-        oe[n] = k + 1;
+        oc[n] = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
         n += 1;
       }
       i = j;
@@ -274,9 +296,12 @@ function fold(input: string, stats: NormalizeStats, tagSpans: Array<[number, num
         const f = v - BMP_ONE;
         if (f !== cp) stats.folded += 1;
         if ((f >= 0xd800 && f <= 0xdfff) || f === 0xfeff) special = true;
+        if (i - n !== sd || next - n !== ed) {
+          sd = i - n;
+          ed = next - n;
+          pushSegment(seg, n, sd, ed);
+        }
         oc[n] = f;
-        os[n] = i;
-        oe[n] = next;
         n += 1;
         i = next;
         continue;
@@ -294,17 +319,23 @@ function fold(input: string, stats: NormalizeStats, tagSpans: Array<[number, num
         if (tagStart >= 0) tagSpans.push([tagStart, tagEnd]);
         tagStart = i;
         // Hidden text is a separate message: keep it from gluing onto the visible word before it.
+        if (i - n !== sd || i - n !== ed) {
+          sd = i - n;
+          ed = sd;
+          pushSegment(seg, n, sd, ed);
+        }
         oc[n] = 0x20;
-        os[n] = i;
-        oe[n] = i;
         n += 1;
       }
       tagEnd = next;
       const ascii = cp - 0xe0000;
       if (ascii >= 0x20 && ascii <= 0x7e) {
+        if (i - n !== sd || next - n !== ed) {
+          sd = i - n;
+          ed = next - n;
+          pushSegment(seg, n, sd, ed);
+        }
         oc[n] = ascii >= 0x41 && ascii <= 0x5a ? ascii + 0x20 : ascii;
-        os[n] = i;
-        oe[n] = next;
         n += 1;
       }
       i = next;
@@ -324,21 +355,22 @@ function fold(input: string, stats: NormalizeStats, tagSpans: Array<[number, num
     if (n + f.length + (len - next) > oc.length) {
       growFold(n, n + f.length + (len - next) + 16);
       oc = foldC.u;
-      os = foldS;
-      oe = foldE;
     }
     for (let k = 0; k < f.length; k += 1) {
       const fc = f.charCodeAt(k);
       if ((fc >= 0xd800 && fc <= 0xdfff) || fc === 0xfeff) special = true;
+      // Every unit of a multi-unit fold maps to the whole code point.
+      if (i - n !== sd || next - n !== ed) {
+        sd = i - n;
+        ed = next - n;
+        pushSegment(seg, n, sd, ed);
+      }
       oc[n] = fc;
-      os[n] = i;
-      oe[n] = next;
       n += 1;
     }
     i = next;
   }
   if (tagStart >= 0) tagSpans.push([tagStart, tagEnd]);
-  foldIdent = false;
   foldSpecial = special;
   return n;
 }
@@ -420,16 +452,26 @@ function foldLeet(c: Uint16Array, from: number, to: number): number {
 }
 
 /**
- * Steps 4-6 in one pass over the folded text `a[0, n)` (offsets `as`/`ae`,
- * or the identity if `ident`) into `oc`/`os`/`oe` (room for `n`): spaced-out
- * letters joined, then leetspeak inside lettered tokens and whitespace runs
- * collapsed, as if each step ran over the whole output of the one before.
- * A whitespace run is written as one unit, widened as it goes; a token is
- * written as it comes and its leetspeak replaced in place when it ends.
- * Returns the output length.
+ * Steps 4-6 in one pass over the folded text `a[0, n)` (offsets in foldSeg)
+ * into `oc` (room for `n`, offsets to outSeg): spaced-out letters joined,
+ * then leetspeak inside lettered tokens and whitespace runs collapsed, as if
+ * each step ran over the whole output of the one before. A whitespace run is
+ * written as one unit, widened as it goes; a token is written as it comes
+ * and its leetspeak replaced in place when it ends. Returns the output length.
  */
-function joinLeetSpace(a: Uint16Array, as: Int32Array, ae: Int32Array, ident: boolean, n: number, oc: Uint16Array, os: Int32Array, oe: Int32Array, stats: NormalizeStats): number {
+function joinLeetSpace(a: Uint16Array, n: number, oc: Uint16Array, stats: NormalizeStats): number {
+  const fseg = foldSeg;
+  const oseg = outSeg;
+  oseg.n = 0;
   let o = 0;
+  // Deltas of the current output segment (none yet).
+  let osd = 0x7fffffff;
+  let oed = 0;
+  // Deltas of the folded-text segment holding index i, and where the next one starts.
+  let asd = 0;
+  let aed = 0;
+  let ak = 0;
+  let aNext = 0;
   // Class of the last unit of the joined text (before collapsing): in a token if LETTERISH, in a whitespace run if SPACE.
   let prev = 0;
   let tokStart = 0;
@@ -449,18 +491,17 @@ function joinLeetSpace(a: Uint16Array, as: Int32Array, ae: Int32Array, ident: bo
     let e = 0;
     if (rp < rn) {
       const v = runPos[rp] as number;
+      const p = v < 0 ? ~v : v;
+      const k = segmentAt(fseg.v, fseg.n, p);
+      s = p + (fseg.v[3 * k + 1] as number);
       if (v < 0 && !brk) {
         // The word gap before this letter becomes one space, at the letter's start.
-        const p = ~v;
         ch = 0x20;
-        s = ident ? p : (as[p] as number);
         e = s;
         brk = true;
       } else {
-        const p = v < 0 ? ~v : v;
         ch = a[p] as number;
-        s = ident ? p : (as[p] as number);
-        e = ident ? p + 1 : (ae[p] as number);
+        e = p + (fseg.v[3 * k + 2] as number);
         rp += 1;
         brk = false;
       }
@@ -483,8 +524,14 @@ function joinLeetSpace(a: Uint16Array, as: Int32Array, ae: Int32Array, ident: bo
         // leave the whole run as is (keeps this pass linear).
         noRun = j + 1;
       }
-      s = ident ? i : (as[i] as number);
-      e = ident ? i + 1 : (ae[i] as number);
+      while (i >= aNext) {
+        asd = fseg.v[3 * ak + 1] as number;
+        aed = fseg.v[3 * ak + 2] as number;
+        ak += 1;
+        aNext = ak < fseg.n ? (fseg.v[3 * ak] as number) : 0x7fffffff;
+      }
+      s = i + asd;
+      e = i + aed;
       i += 1;
     }
     const k = classOf(ch);
@@ -492,7 +539,9 @@ function joinLeetSpace(a: Uint16Array, as: Int32Array, ae: Int32Array, ident: bo
       if ((prev & SPACE) !== 0) {
         // The run so far becomes one newline if it holds one, else one space, and ends here.
         if (ch === 0x0a) oc[wsStart] = 0x0a;
-        oe[wsStart] = e;
+        oed = e - wsStart;
+        if (oseg.v[3 * (oseg.n - 1)] === wsStart) oseg.v[3 * oseg.n - 1] = oed;
+        else pushSegment(oseg, wsStart, osd, oed);
         continue;
       }
       if (tokLeet !== 0) {
@@ -515,9 +564,26 @@ function joinLeetSpace(a: Uint16Array, as: Int32Array, ae: Int32Array, ident: bo
     }
     prev = k;
     oc[o] = ch;
-    os[o] = s;
-    oe[o] = e;
+    if (s - o !== osd || e - o !== oed) {
+      osd = s - o;
+      oed = e - o;
+      pushSegment(oseg, o, osd, oed);
+    }
     o += 1;
+    if ((k & LETTERISH) !== 0 && rp >= rn) {
+      // Fast path for the rest of a word: letters copied one for one within
+      // the folded segment continue the token and the output segment as they are.
+      const from = i;
+      const lim = aNext < n ? aNext : n;
+      while (i < lim) {
+        const c = a[i] as number;
+        if (c < 0x61 || c > 0x7a) break;
+        oc[o] = c;
+        o += 1;
+        i += 1;
+      }
+      tokLetters += i - from;
+    }
   }
   if (tokLeet !== 0 && tokLetters !== 0) stats.leet += foldLeet(oc, tokStart, o);
   return o;
@@ -546,31 +612,22 @@ export function normalizeText(input: string): NormalizedText {
   const stats: NormalizeStats = { tagChars: 0, zeroWidth: 0, bidi: 0, variationSelectors: 0, folded: 0, spacedRuns: 0, leet: 0 };
   const tagSpans: Array<[number, number]> = [];
   const n = fold(input, stats, tagSpans);
-  // Steps 4-6 never lengthen the text. A small result is written to the
-  // reused buffers and its maps copied out; a large one gets its own
-  // buffers, handed out as they are.
-  const small = n <= SCRATCH_MAX;
-  if (small && outC.u.length < n) {
-    outC = newUnits(n);
-    outS = newInt32(n);
-    outE = newInt32(n);
-  }
-  const oc = small ? outC : newUnits(n);
-  const os = small ? outS : newInt32(n);
-  const oe = small ? outE : newInt32(n);
-  const m = joinLeetSpace(foldC.u, foldS, foldE, foldIdent, n, oc.u, os, oe, stats);
+  // Steps 4-6 never lengthen the text.
+  if (outC.u.length < n) outC = newUnits(n);
+  const oc = outC;
+  const m = joinLeetSpace(foldC.u, n, oc.u, stats);
   // TextDecoder replaces lone surrogates (and drops a leading BOM): keep its
   // rules where they can apply, else copy the units as they are (faster).
   const text = foldSpecial ? UTF16.decode(oc.u.subarray(0, m)) : oc.b.toString('utf16le', 0, m * 2);
-  const start = small ? os.slice(0, m) : os.subarray(0, m);
-  const end = small ? oe.slice(0, m) : oe.subarray(0, m);
+  const result = new Mapped(text, outSeg.v.slice(0, 3 * outSeg.n), tagSpans, stats);
   if (foldC.u.length > SCRATCH_MAX) {
-    // Do not pin a large input's fold buffers.
+    // Do not pin a large input's buffers.
     foldC = newUnits(1024);
-    foldS = newInt32(1024);
-    foldE = newInt32(1024);
+    outC = newUnits(1024);
+    if (foldSeg.v.length > SCRATCH_MAX) foldSeg.v = new Int32Array(3 * 256);
+    if (outSeg.v.length > SCRATCH_MAX) outSeg.v = new Int32Array(3 * 256);
   }
-  return { text, start, end, tagSpans, stats };
+  return result;
 }
 
 // Plain printable ASCII with nothing to fold, join or collapse (the common
@@ -615,8 +672,52 @@ class PlainAscii implements NormalizedText {
   }
 }
 
+/** An offset map of `length` entries from its segments (`which` 1: starts, 2: ends). */
+function expandSegments(seg: Int32Array, length: number, which: number): Int32Array {
+  const map = new Int32Array(length);
+  const count = seg.length / 3;
+  for (let k = 0; k < count; k += 1) {
+    const from = seg[3 * k] as number;
+    const to = k + 1 < count ? (seg[3 * k + 3] as number) : length;
+    const d = seg[3 * k + which] as number;
+    for (let i = from; i < to; i += 1) map[i] = i + d;
+  }
+  return map;
+}
+
+/**
+ * A normalised text whose offset maps are kept as segments and expanded only
+ * if asked for; {@link mapSpan} looks single offsets up in the segments.
+ */
+class Mapped implements NormalizedText {
+  private startMap: Int32Array | undefined;
+  private endMap: Int32Array | undefined;
+  constructor(
+    readonly text: string,
+    private readonly seg: Int32Array,
+    readonly tagSpans: ReadonlyArray<readonly [number, number]>,
+    readonly stats: NormalizeStats,
+  ) {}
+  get start(): Int32Array {
+    this.startMap ??= expandSegments(this.seg, this.text.length, 1);
+    return this.startMap;
+  }
+  get end(): Int32Array {
+    this.endMap ??= expandSegments(this.seg, this.text.length, 2);
+    return this.endMap;
+  }
+  /** `start[i]` (`which` 1) or `end[i]` (`which` 2); 0 where the map has no entry, as an array read would give. */
+  at(i: number, which: number): number {
+    if (!(i >= 0 && i < this.text.length) || (i | 0) !== i) return 0;
+    const k = segmentAt(this.seg, this.seg.length / 3, i);
+    return i + (this.seg[3 * k + which] as number);
+  }
+}
+
 /** The public shape of a lazily mapped result: own enumerable `start`/`end` getters, as before. */
 function asPublic(n: NormalizedText): NormalizedText {
+  // A segment-mapped result is handed out with its maps built, as a plain object.
+  if (n instanceof Mapped) return { text: n.text, start: n.start, end: n.end, tagSpans: n.tagSpans, stats: n.stats };
   if (!(n instanceof PlainAscii)) return n;
   return {
     text: n.text,
@@ -768,6 +869,7 @@ export function mapSpan(n: NormalizedText, s: number, e: number): [number, numbe
 /** `n.start[i]`, without building whole maps for lazily mapped texts. */
 function startAt(n: NormalizedText, i: number): number {
   if (n instanceof PlainAscii) return i;
+  if (n instanceof Mapped) return n.at(i, 1);
   if (n instanceof WordView) return startAt(n.base, n.sourceRange(i)[0]);
   return n.start[i] ?? 0;
 }
@@ -775,6 +877,7 @@ function startAt(n: NormalizedText, i: number): number {
 /** `n.end[i]`, without building whole maps for lazily mapped texts. */
 function endAt(n: NormalizedText, i: number): number {
   if (n instanceof PlainAscii) return i + 1;
+  if (n instanceof Mapped) return n.at(i, 2);
   if (n instanceof WordView) return endAt(n.base, n.sourceRange(i)[1]);
   return n.end[i] ?? 0;
 }
