@@ -226,19 +226,21 @@ function runRules(
     // A rule with prefixes can only match where one starts: trying the
     // sticky regex there, skipping offsets inside the previous match,
     // yields exactly the matches of the global scan, at a fraction of the cost.
-    const starts = plan.starts[k];
-    let at = 0;
+    const positions = plan.positions;
+    const pinned = (plan.from[k] ?? -1) >= 0;
+    let at = plan.from[k] ?? 0;
+    const end = plan.to[k] ?? 0;
     let from = 0;
     let count = 0;
     let seen = 0;
     while (count < perRule && seen < perRule * 8) {
       let m: RegExpExecArray | null = null;
-      if (starts === undefined) {
+      if (!pinned) {
         r.re.lastIndex = from;
         m = r.re.exec(haystack);
       } else {
-        for (; m === null && at < starts.length; at += 1) {
-          const p = starts[at] ?? 0;
+        for (; m === null && at < end; at += 1) {
+          const p = positions[at] ?? 0;
           if (p < from) continue;
           r.sticky.lastIndex = p;
           m = r.sticky.exec(haystack);

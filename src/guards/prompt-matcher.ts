@@ -14,14 +14,40 @@
 import type { PatternLiterals } from './prompt-literals.js';
 
 /**
- * The rules worth running on a text: `rules` ascending; `starts[k]` is, for
- * `rules[k]`, the ascending offsets where one of its prefixes starts (the
- * only places a match can start), or undefined when the rule must scan the
- * whole text.
+ * The rules worth running on a text: `rules` ascending; for `rules[k]`, the
+ * ascending offsets where one of its prefixes starts (the only places a
+ * match can start) are `positions[from[k] .. to[k])`, or `from[k]` is -1 when
+ * the rule must scan the whole text. `positions` is the matcher's buffer:
+ * valid until its next `plan()` call (ranges instead of arrays per rule:
+ * making a typed-array view costs more than a short text's whole plan).
  */
 export interface MatchPlan {
   readonly rules: readonly number[];
-  readonly starts: ReadonlyArray<readonly number[] | undefined>;
+  readonly from: readonly number[];
+  readonly to: readonly number[];
+  readonly positions: Int32Array;
+}
+
+/** The starts of `plan.rules[k]` as an array, or undefined for a full scan (for tests and tools; allocates). */
+export function planStarts(plan: MatchPlan, k: number): number[] | undefined {
+  const lo = plan.from[k] ?? -1;
+  return lo < 0 ? undefined : Array.from(plan.positions.subarray(lo, plan.to[k] ?? lo));
+}
+
+/** Sorts `a[lo, hi)` ascending and drops duplicates; returns the new end. */
+function sortUnique(a: Int32Array, lo: number, hi: number): number {
+  if (hi - lo > 32) a.subarray(lo, hi).sort();
+  else {
+    for (let i = lo + 1; i < hi; i += 1) {
+      const v = a[i] as number;
+      let j = i - 1;
+      for (; j >= lo && (a[j] as number) > v; j -= 1) a[j + 1] = a[j] as number;
+      a[j + 1] = v;
+    }
+  }
+  let w = lo + 1;
+  for (let i = lo + 1; i < hi; i += 1) if (a[i] !== a[w - 1]) a[w++] = a[i] as number;
+  return hi > lo ? w : lo;
 }
 
 const PREFIX = 0;
@@ -87,7 +113,10 @@ export class LiteralMatcher {
     this.anchorMax = new Int32Array(rules.length);
     this.seenAt = new Int32Array(rules.length);
     this.unsortedAt = new Int32Array(rules.length);
-    this.fullAt = new Int32Array(rules.length);
+    this.hitCount = new Int32Array(rules.length);
+    this.cursor = new Int32Array(rules.length);
+    this.lastAt = new Int32Array(rules.length);
+    this.kind = new Uint8Array(rules.length);
     // Literal -> actions.
     const byLiteral = new Map<string, number[]>();
     const note = (lit: string, action: number): void => {
@@ -214,14 +243,19 @@ export class LiteralMatcher {
   private readonly seenAt: Int32Array;
   /** Stamp: the rule's starts are out of order (need a sort). */
   private readonly unsortedAt: Int32Array;
-  /** Stamp: the rule scans the whole text (its prefixes are dense). */
-  private readonly fullAt: Int32Array;
   /** Code units of the text being planned, and the same memory as a Buffer (to copy a string in). */
   private units = new Uint16Array(1024);
   private unitsBytes = Buffer.from(this.units.buffer);
   /** (state, end) of each output state reached, in text order; `events2` holds the second walk's. */
   private events = new Int32Array(2048);
   private events2 = new Int32Array(1024);
+  /** Per rule, for bucketing starts in plan(): hit count, fill cursor, last start filled, and the rule's kind in the plan. */
+  private readonly hitCount: Int32Array;
+  private readonly cursor: Int32Array;
+  private readonly lastAt: Int32Array;
+  private readonly kind: Uint8Array;
+  /** Every planned rule's starts, one range per rule (handed out as views: valid until the next plan()). */
+  private positions = new Int32Array(1024);
   /** (rule, start) pairs of prefix hits, in text order. */
   private hits = new Int32Array(256);
 
@@ -235,11 +269,10 @@ export class LiteralMatcher {
       this.epoch = 0;
       this.seenAt.fill(0);
       this.unsortedAt.fill(0);
-      this.fullAt.fill(0);
     }
     this.epoch += 1;
     const epoch = this.epoch;
-    const { seenAt, unsortedAt, fullAt } = this;
+    const { seenAt, unsortedAt } = this;
     const len = text.length;
     // Pass 1: the automaton alone, recording (state, end) of every output
     // state. Each transition waits for the previous one (a dependent load),
@@ -342,47 +375,74 @@ export class LiteralMatcher {
     }
     // Keep a grown buffer for the next call unless it is large (a huge input must not pin memory).
     if (hits.length <= 1 << 16) this.hits = hits;
-    const { hasRequired, hasPrefix, shortPrefix, spread } = this;
-    const at: Array<number[] | undefined> = [];
+    const { hasRequired, hasPrefix, shortPrefix, spread, cursor, lastAt } = this;
+    const count = this.hitCount;
     // A rule whose prefixes start at more offsets than this scans the text
     // instead: one native scan beats thousands of sticky tries (same matches).
-    const dense = denseLimit(text.length);
+    const denseAt = denseLimit(text.length);
+    // Bucket the starts per rule with a counting sort into one reused buffer:
+    // count each rule's hits, give each candidate rule its range, fill the ranges.
+    for (let r = 0; r < n; r += 1) count[r] = 0;
     for (let k = 0; k < h; k += 2) {
       const r = hits[k] as number;
-      if (fullAt[r] === epoch || (only !== undefined && only[r] !== 1) || (hasRequired[r] === 1 && seenAt[r] !== epoch)) continue;
-      const p = hits[k + 1] as number;
-      const list = at[r];
-      if (list === undefined) at[r] = [p];
+      count[r] = (count[r] as number) + 1;
+    }
+    // kind[r]: 0 not in the plan, 1 full scan, 2 tried at its starts (range from cursor[r]).
+    const kind = this.kind;
+    let total = 0;
+    for (let r = 0; r < n; r += 1) {
+      const c = count[r] as number;
+      if ((only !== undefined && only[r] !== 1) || (hasRequired[r] === 1 && seenAt[r] !== epoch)) kind[r] = 0;
+      else if (hasPrefix[r] !== 1) kind[r] = 1;
+      else if (c === 0) kind[r] = 0;
+      // Each start is hit at most once per literal of the rule: past 8x the limit the list is dense whatever the duplicates.
+      else if (c > denseAt * 8 * (spread[r] as number) && shortPrefix[r] === 1) kind[r] = 1;
       else {
-        const last = list[list.length - 1] as number;
-        if (p === last) continue;
-        if (p < last) unsortedAt[r] = epoch;
-        list.push(p);
-        // Duplicates (two prefixes of one rule starting at the same offset) are
-        // only removed below; past 8x the limit the list is dense whatever they are.
-        if (list.length > dense * 8 * (spread[r] as number) && shortPrefix[r] === 1) {
-          fullAt[r] = epoch;
-          at[r] = undefined;
-        }
+        kind[r] = 2;
+        cursor[r] = total;
+        lastAt[r] = -1;
+        total += c;
       }
+    }
+    // Grow as needed; don't keep one sized for a huge input.
+    if (this.positions.length < total || this.positions.length > Math.max(1 << 16, total * 4)) this.positions = new Int32Array(Math.max(1024, total + (total >> 1)));
+    const positions = this.positions;
+    for (let k = 0; k < h; k += 2) {
+      const r = hits[k] as number;
+      if (kind[r] !== 2) continue;
+      const p = hits[k + 1] as number;
+      const last = lastAt[r] as number;
+      if (p === last) continue;
+      if (p < last) unsortedAt[r] = epoch;
+      lastAt[r] = p;
+      const c = cursor[r] as number;
+      positions[c] = p;
+      cursor[r] = c + 1;
     }
     const rules: number[] = [];
-    const starts: Array<readonly number[] | undefined> = [];
+    const from: number[] = [];
+    const to: number[] = [];
+    let range = 0;
     for (let r = 0; r < n; r += 1) {
-      if ((only !== undefined && only[r] !== 1) || (hasRequired[r] === 1 && seenAt[r] !== epoch)) continue;
-      if (hasPrefix[r] !== 1 || fullAt[r] === epoch) {
-        rules.push(r);
-        starts.push(undefined);
+      const kr = kind[r] as number;
+      if (kr === 0) continue;
+      rules.push(r);
+      if (kr === 1) {
+        from.push(-1);
+        to.push(-1);
         continue;
       }
-      let list = at[r];
-      if (list === undefined) continue;
-      if (unsortedAt[r] === epoch) list = [...new Set(list)].sort((x, y) => x - y);
-      rules.push(r);
-      starts.push(list.length > dense * (spread[r] as number) && shortPrefix[r] === 1 ? undefined : list);
+      const lo = range;
+      let hi = cursor[r] as number;
+      range += count[r] as number;
+      if (unsortedAt[r] === epoch) hi = sortUnique(positions, lo, hi);
+      const dense = hi - lo > denseAt * (spread[r] as number) && shortPrefix[r] === 1;
+      from.push(dense ? -1 : lo);
+      to.push(dense ? -1 : hi);
     }
-    return { rules, starts };
+    return { rules, from, to, positions };
   }
+
 }
 
 const matchers = new Map<string, LiteralMatcher>();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeForMatching, toWordView } from '../../src/guards/normalize.js';
 import { createPromptGuard } from '../../src/guards/prompt-guard.js';
 import { patternLiterals } from '../../src/guards/prompt-literals.js';
-import { denseLimit, LiteralMatcher, SHORT_PREFIX, type MatchPlan } from '../../src/guards/prompt-matcher.js';
+import { denseLimit, LiteralMatcher, planStarts, SHORT_PREFIX, type MatchPlan } from '../../src/guards/prompt-matcher.js';
 import { PROMPT_RULES } from '../../src/guards/prompt-rules.js';
 import { adversarialInput } from './prompt-adversarial.js';
 
@@ -121,7 +121,7 @@ function naive(source: string, s: string): string[] {
 /** The matches the guard's loop finds for rule `rule` of `plan` (sticky at its starts, or a global scan). */
 function planned(source: string, s: string, plan: MatchPlan, rule: number): string[] {
   const k = plan.rules.indexOf(rule);
-  return k < 0 ? [] : scan(source, s, plan.starts[k] ?? null);
+  return k < 0 ? [] : scan(source, s, planStarts(plan, k) ?? null);
 }
 
 describe('patternLiterals on arbitrary patterns (custom rules are analysed too)', () => {
@@ -169,7 +169,7 @@ describe('patternLiterals on arbitrary patterns (custom rules are analysed too)'
         }
         const plan = new LiteralMatcher([lit]).plan(text);
         const k = plan.rules.indexOf(0);
-        const got = k < 0 ? [] : boundedScan(source, text, plan.starts[k] ?? null);
+        const got = k < 0 ? [] : boundedScan(source, text, planStarts(plan, k) ?? null);
         if (got === undefined) {
           fc.pre(false);
           return;
@@ -206,7 +206,7 @@ describe('anchored rules (no prefix, a literal a bounded distance after the star
     const text = 'gpt '.repeat(5000);
     const plan = new LiteralMatcher([lit]).plan(text);
     expect(plan.rules).toEqual([0]);
-    expect(plan.starts[0]).toBeUndefined();
+    expect(planStarts(plan, 0)).toBeUndefined();
   });
 });
 
@@ -296,7 +296,7 @@ describe('LiteralMatcher: the single-pass prefilter finds exactly what the per-r
             if (starts.length > denseLimit(text.length) && firsts.some((f) => f.length <= SHORT_PREFIX)) expected.push([i, undefined]);
             else if (starts.length > 0) expected.push([i, starts]);
           });
-          expect(plan.rules.map((r, k) => [r, plan.starts[k]])).toEqual(expected);
+          expect(plan.rules.map((r, k) => [r, planStarts(plan, k)])).toEqual(expected);
         },
       ),
       { numRuns: 2000 },
