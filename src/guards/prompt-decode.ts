@@ -4,9 +4,10 @@
  * prompt guard can scan the payload again. Bounded: segments longer than the
  * remaining budget are skipped, and the caller limits recursion depth.
  *
- * The exported regexes define the segments; plain loops over the text's
- * UTF-16 code units find exactly their matches (tested against the regexes),
- * reading a fraction of the characters where the regexes would try each one.
+ * The exported regexes define what is found (segments, ROT13 words); plain
+ * loops and an automaton over the text's UTF-16 code units find exactly their
+ * matches (tested against the regexes), mostly reading a fraction of the
+ * characters where the regexes would try each one.
  *
  * @module guards/prompt-decode
  */
@@ -150,31 +151,6 @@ function firstRun(u: Uint16Array, from: number, n: number, bit: number, len: num
 }
 
 /**
- * Start of the first run of hex digits, spaces and colons that holds 16 hex
- * digits and a decimal digit, or -1. Such a run is at least 16 units long,
- * so {@link firstRun}'s probing finds every candidate; each is then read whole.
- */
-function firstHexRun(u: Uint16Array, n: number): number {
-  let from = 0;
-  for (;;) {
-    const s = firstRun(u, from, n, HEXRUN, 16);
-    if (s < 0) return -1;
-    let digits = 0;
-    let decimal = false;
-    let i = s;
-    for (; i < n; i += 1) {
-      const k = KIND[u[i] as number] as number;
-      if ((k & HEXRUN) === 0) break;
-      if ((k & HEXDIGIT) !== 0) digits += 1;
-      if ((k & DIGIT) !== 0) decimal = true;
-    }
-    if (digits >= 16 && decimal) return s;
-    // Unit i is not in the run (or is the end): the next run starts after it.
-    from = i + 1;
-  }
-}
-
-/**
  * Tells which segment regexes can match at all, and from where: each needs a
  * run of characters that most texts do not have, and no match starts before
  * the first such run. Probing for the runs reads a fraction of the text and
@@ -189,7 +165,7 @@ export function segmentHints(text: string): SegmentHints {
 function hintsOf(text: string, u: Uint16Array, n: number): SegmentHints {
   const binary = firstRun(u, 0, n, BIN, 8);
   const base64 = firstRun(u, 0, n, B64, 16);
-  let hex = firstHexRun(u, n);
+  let hex = firstQualifyingRun(u, 0, n);
   // The hex search only runs on text with a decimal digit somewhere (as it
   // always has): every match it skipped would have used up decoding budget.
   // A hex run found above has a digit; otherwise look for one.
@@ -290,7 +266,7 @@ let runEnd = 0;
  * of hex digits, each optionally followed by a space or colon (greedy;
  * backtracking cannot lengthen it). Such a match lies inside a run of hex
  * digits, spaces and colons with 16 hex digits and a decimal digit (see
- * {@link firstHexRun}); only those runs are searched.
+ * {@link firstQualifyingRun}); only those runs are searched.
  */
 function nextHexPairs(u: Uint16Array, n: number, at: number): number {
   for (;;) {
@@ -328,7 +304,13 @@ function nextHexPairs(u: Uint16Array, n: number, at: number): number {
   }
 }
 
-/** First run of hex digits, spaces and colons from `from` (a run start) with 16 hex digits and a decimal digit; its end in matchEnd. */
+/**
+ * Start of the first run of hex digits, spaces and colons in `u[from, n)`
+ * (unit `from - 1` outside such runs) that holds 16 hex digits and a decimal
+ * digit, or -1; its end is left in matchEnd. Such a run is at least 16 units
+ * long, so {@link firstRun}'s probing finds every candidate; each is then
+ * read whole.
+ */
 function firstQualifyingRun(u: Uint16Array, from: number, n: number): number {
   for (;;) {
     const s = firstRun(u, from, n, HEXRUN, 16);

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BASE64_SEGMENT, BINARY_SEGMENT, findEncodedSegments, HEX_SEGMENT, ROT13_HINT, rot13HintCount, segmentHints, type DecodedSegment, type EncodingKind } from '../../src/guards/prompt-decode.js';
 
-describe('segmentHints: the one-pass check that decides which segment regexes run', () => {
+describe('segmentHints: the check that decides which segment searches run, and from where', () => {
 
   it('sees each kind of segment', () => {
     expect(segmentHints('x 01101001 01100111 01101110 01101111 y')).toMatchObject({ binary: 2 });
