@@ -435,7 +435,8 @@ export function findEncodedSegments(text: string, budget: number): DecodedSegmen
 // letter of the words. States: 0 inside a word that is none of them, 1 after
 // a non-word character (or at the start), 2 the same right after one of the
 // words ended (a match), 3+ a prefix of some word (a trie).
-const ROT13_WORDS = ['gur', 'naq', 'lbh', 'lbhe', 'vtaber', 'vafgehpgvbaf', 'cerivbhf', 'nyy', 'cnffjbeq', 'flfgrz', 'cebzcg', 'fnl', 'gryy', 'jvgu', 'guvf', 'gung', 'sbe', 'ner', 'vf', 'vg'];
+// The words are read off the regex, so the two cannot drift apart.
+const ROT13_WORDS = (/^\\b\(\?:([a-z|]+)\)\\b$/.exec(ROT13_HINT.source)?.[1] ?? '').split('|');
 const ROT13_CLASS = new Uint8Array(0x10000);
 const ROT13_MATCH = 2;
 const ROT13_NEXT = buildRot13Automaton();
@@ -469,6 +470,7 @@ function buildRot13Automaton(): Uint8Array {
     }
     final[st] = true;
   }
+  if (ROT13_WORDS.length < 2 || classes > 32 || trie.length > 256) throw new Error('prompt-decode: ROT13_HINT is not a plain list of lower-case words');
   const table = new Uint8Array(trie.length << 5);
   for (let st = 0; st < trie.length; st += 1) {
     table[st << 5] = final[st] === true ? ROT13_MATCH : 1;
