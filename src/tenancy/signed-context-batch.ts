@@ -21,8 +21,8 @@ export interface BatchStatement {
   readonly values: ReadonlyArray<string | Buffer | null>;
   /**
    * Prepare it once per connection under this name (node-postgres clients
-   * only): later batches skip parsing and planning. At most one named
-   * statement per batch.
+   * only): later batches skip parsing and planning. A batch may hold
+   * several named statements (distinct names).
    */
   readonly name?: string;
 }
@@ -35,6 +35,8 @@ interface ProtocolConnection {
   execute(config: { portal?: string; rows?: number }): void;
   sync(): void;
   sendCopyFail?(message: string): void;
+  on?(event: 'parseComplete', listener: () => void): unknown;
+  removeListener?(event: 'parseComplete', listener: () => void): unknown;
   stream?: { cork?: () => void; uncork?: () => void };
 }
 
@@ -60,22 +62,23 @@ export class StatementBatch {
   /** Set by node-postgres when a callback is passed (or by its query timeout). */
   callback: ((err: Error | null, result?: unknown) => void) | undefined;
   /**
-   * The batch's named statement, if any: node-postgres records `name -> text`
-   * in the connection's parsed statements when a ParseComplete arrives.
+   * Read by node-postgres at every ParseComplete, which records `name -> text`
+   * in the connection's parsed statements: set by {@link StatementBatch.submit}
+   * to the first named statement this batch parses (undefined when it parses
+   * none), so that record is always true.
    */
-  readonly name: string | undefined;
-  /** The named statement's text (see {@link StatementBatch.name}). */
-  readonly text: string | undefined;
+  name: string | undefined;
+  /** The text of {@link StatementBatch.name}. */
+  text: string | undefined;
   /** Resolves when the batch ran, rejects with the first error. */
   readonly done: Promise<void>;
   private settled = false;
   private resolveDone!: () => void;
   private rejectDone!: (err: Error) => void;
+  /** Detaches the ParseComplete listener of a running batch. */
+  private detach: (() => void) | undefined;
 
   constructor(private readonly statements: readonly BatchStatement[]) {
-    const named = statements.find((st) => st.name !== undefined);
-    this.name = named?.name;
-    this.text = named?.text;
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;
@@ -87,6 +90,8 @@ export class StatementBatch {
   private settle(err: Error | undefined): void {
     if (this.settled) return;
     this.settled = true;
+    this.detach?.();
+    this.detach = undefined;
     if (err === undefined) this.resolveDone();
     else this.rejectDone(err);
     this.callback?.(err ?? null);
@@ -94,17 +99,41 @@ export class StatementBatch {
 
   /** Called by node-postgres with its connection: writes every message, then one Sync. */
   submit(connection: ProtocolConnection): void {
+    const parsed = connection.parsedStatements ?? {};
+    // Named statements not yet on this connection are parsed FIRST, in
+    // order, each once. ParseCompletes arrive in the order of the Parses, so
+    // the n-th one of this batch is the n-th Parse: the listener records
+    // exactly the statements the server accepted (a failed Parse skips the
+    // rest up to Sync, recording nothing more).
+    const toParse: Array<{ name: string; text: string }> = [];
+    for (const st of this.statements) {
+      if (st.name !== undefined && parsed[st.name] !== st.text && !toParse.some((p) => p.name === st.name)) {
+        toParse.push({ name: st.name, text: st.text });
+      }
+    }
+    // Without connection events (not node-postgres' Connection) only the
+    // first can be recorded; the others run unnamed this time.
+    const on = connection.on?.bind(connection);
+    const off = connection.removeListener?.bind(connection);
+    const unnamed = new Set(on === undefined || off === undefined ? toParse.splice(1).map((p) => p.name) : []);
+    this.name = toParse[0]?.name;
+    this.text = toParse[0]?.text;
+    if (toParse.length > 1 && on !== undefined && off !== undefined) {
+      const expected = [...toParse];
+      const onParseComplete = (): void => {
+        const next = expected.shift();
+        if (next !== undefined && connection.parsedStatements !== undefined) connection.parsedStatements[next.name] = next.text;
+      };
+      on('parseComplete', onParseComplete);
+      this.detach = () => off('parseComplete', onParseComplete);
+    }
     connection.stream?.cork?.();
     try {
-      const parsed = connection.parsedStatements ?? {};
-      // A named statement not yet on this connection is parsed FIRST, so the
-      // batch's first ParseComplete (which node-postgres records under
-      // `this.name`) is its own, and a failed parse records nothing.
-      const toParse = this.name !== undefined && parsed[this.name] !== this.text;
-      if (toParse && this.name !== undefined) connection.parse({ text: this.text ?? '', name: this.name, types: [] });
+      for (const p of toParse) connection.parse({ text: p.text, name: p.name, types: [] });
       for (const st of this.statements) {
-        if (st.name === undefined) connection.parse({ text: st.text, name: '', types: [] });
-        connection.bind({ portal: '', statement: st.name ?? '', values: st.values });
+        const name = st.name === undefined || unnamed.has(st.name) ? '' : st.name;
+        if (name === '') connection.parse({ text: st.text, name: '', types: [] });
+        connection.bind({ portal: '', statement: name, values: st.values });
         connection.execute({ portal: '', rows: 0 });
       }
       connection.sync();
@@ -138,6 +167,31 @@ export class StatementBatch {
   static forget(client: PoolClientLike, name: string): void {
     const conn = (client as unknown as { connection?: ProtocolConnection }).connection;
     if (conn?.parsedStatements !== undefined) delete conn.parsedStatements[name];
+  }
+
+  /**
+   * Makes the client's record of the named statements of `statements` match
+   * the server (pg_prepared_statements), after other code removed some of
+   * them (DEALLOCATE, DISCARD ALL): a vanished one is parsed again by the
+   * next batch, one still there is not (parsing it again would fail).
+   * Needs no open transaction, or an open one that has not failed.
+   */
+  static async resync(client: PoolClientLike, statements: readonly BatchStatement[]): Promise<void> {
+    const conn = (client as unknown as { connection?: ProtocolConnection }).connection;
+    const parsed = conn?.parsedStatements;
+    if (parsed === undefined) return;
+    const names = [...new Set(statements.flatMap((st) => (st.name === undefined ? [] : [st.name])))];
+    const { rows } = await client.query<{ name: string; statement: string }>(
+      'SELECT name, statement FROM pg_catalog.pg_prepared_statements WHERE name = ANY($1::text[])',
+      [names],
+    );
+    const live = new Map(rows.map((r) => [r.name, r.statement]));
+    for (const st of statements) {
+      if (st.name === undefined) continue;
+      const text = live.get(st.name);
+      if (text === undefined) delete parsed[st.name];
+      else parsed[st.name] = text; // another text under our name is then re-parsed and refused (42P05), never run as ours
+    }
   }
   /** Everything ran. */
   handleReadyForQuery(): void {

@@ -371,12 +371,28 @@ describe('enabled', () => {
   it('the entry is prepared once per connection, and survives DEALLOCATE ALL / DISCARD ALL by other code', async () => {
     const one = db.createPool({ as: 'app', max: 1 });
     for (let i = 0; i < 3; i++) expect(await signed1.withTenant(one, A, (t) => visible(t))).toEqual({ total: 3, ofB: 0 });
-    const prepared = await one.query<{ n: string }>("SELECT count(*) AS n FROM pg_prepared_statements WHERE name = 'tenantguard_signed_entry_v1'");
-    expect(Number(prepared.rows[0]?.n)).toBe(1);
+    const prepared = await one.query<{ name: string }>("SELECT name FROM pg_prepared_statements WHERE name LIKE 'tenantguard%' ORDER BY name");
+    expect(prepared.rows.map((r) => r.name)).toEqual(['tenantguard_begin_v1', 'tenantguard_signed_entry_v1']); // BEGIN too: no Parse per transaction
     await one.query('DEALLOCATE ALL');
     expect(await signed1.withTenant(one, B, (t) => visible(t))).toEqual({ total: 2, ofB: 2 });
     await one.query('DISCARD ALL');
     expect(await signed1.withTenant(one, A, (t) => visible(t))).toEqual({ total: 3, ofB: 0 });
+    // only one of the two vanished: the other is not parsed again (that would fail with 42P05)
+    await one.query('DEALLOCATE tenantguard_begin_v1');
+    expect(await signed1.withTenant(one, A, (t) => visible(t))).toEqual({ total: 3, ofB: 0 });
+    await one.query('DEALLOCATE tenantguard_signed_entry_v1');
+    expect(await signed1.withTenant(one, B, (t) => visible(t))).toEqual({ total: 2, ofB: 2 });
+    // isolation level and READ ONLY variants are prepared statements of their own, once each
+    for (let i = 0; i < 2; i++) {
+      expect(await signed1.withTenant(one, A, (t) => visible(t), { isolationLevel: 'repeatable read', readOnly: true })).toEqual({ total: 3, ofB: 0 });
+    }
+    const variants = await one.query<{ name: string }>("SELECT name FROM pg_prepared_statements WHERE name LIKE 'tenantguard%' ORDER BY name");
+    expect(variants.rows.map((r) => r.name)).toEqual([
+      'tenantguard_begin_repeatable_read_v1',
+      'tenantguard_begin_v1',
+      'tenantguard_read_only_v1',
+      'tenantguard_signed_entry_v1',
+    ]);
   });
 
   it('the proof travels as a bind parameter: no entry statement text contains it', () => {
