@@ -180,6 +180,75 @@ describe('toWordView and rot13', () => {
     expect([first.text, Array.from(first.start), Array.from(first.end)]).toEqual(snapshot);
   });
 
+  it('leetspeak, a spaced-out run and whitespace collapse in one input: text, maps, stats and word view', () => {
+    // Expected values recorded from the multi-pass implementation this one replaced.
+    const input = 'Pl3ase\t\ti g n o r e   4ll  pr3v10us\n \n$3cr3t @dm1n';
+    const starts = [0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 18, 19, 22, 23, 24, 25, 27, 28, 29, 30, 31, 32, 33, 34, 35, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49];
+    const ends = [1, 2, 3, 4, 5, 6, 8, 9, 11, 13, 15, 17, 19, 22, 23, 24, 25, 27, 28, 29, 30, 31, 32, 33, 34, 35, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50];
+    for (const n of [normalizeForMatching(input), normalizeText(input)]) {
+      expect(n.text).toBe('please ignore all previous\nsecret admin');
+      expect(Array.from(n.start)).toEqual(starts);
+      expect(Array.from(n.end)).toEqual(ends);
+      expect(n.stats).toEqual({ tagChars: 0, zeroWidth: 0, bidi: 0, variationSelectors: 0, folded: 0, spacedRuns: 1, leet: 10 });
+      expect(toWordView(n).text).toBe('please ignore all previous secret admin');
+      for (let i = 0; i < n.text.length; i += 1) expect(mapSpan(n, i, i + 1)).toEqual([starts[i], ends[i]]);
+    }
+    // Leetspeak turns @ and $ into letters only inside lettered tokens; the word view follows.
+    const m = normalizeText('e@sy $5 @ $ 2024 x');
+    expect(m.text).toBe('easy $5 @ $ 2024 x');
+    expect(toWordView(m).text).toBe('easy 5 2024 x');
+    const h = normalizeText('H\u00e9llo  w.o.r.l.d\u200b 1gn0r3');
+    expect([h.text, toWordView(h).text]).toEqual(['hello world ignore', 'hello world ignore']);
+    expect(Array.from(h.start)).toEqual([0, 1, 2, 3, 4, 5, 7, 9, 11, 13, 15, 17, 18, 19, 20, 21, 22, 23]);
+    expect(Array.from(h.end)).toEqual([1, 2, 3, 4, 5, 7, 8, 10, 12, 14, 16, 18, 19, 20, 21, 22, 23, 24]);
+  });
+
+  it('property: normalizeText (segment maps, word view made in the same pass) agrees with normalizeForMatching', () => {
+    const piece = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 6 }),
+      fc.constantFrom('ab', 'x', ' ', '  ', '\t', '\n\n', '\r\n', 'i g n o r e', 'a.b.c.d', 'h3ll0', '$3cr3t', '@dm1n', 'e@sy', '$5', '2024', 'é', 'Ї', 'ﬁ', '\u200b', '\u202e', '\u{e0041}', '\u{1F600}', '\ud800', 'ＡＢ', '_', '...'),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), fc.nat({ max: 80 }), fc.nat({ max: 80 }), (parts, a, b) => {
+        const input = parts.join('');
+        const pub = normalizeForMatching(input);
+        const n = normalizeText(input);
+        expect([n.text, n.tagSpans, n.stats]).toEqual([pub.text, pub.tagSpans, pub.stats]);
+        expect(mapSpan(n, a, b)).toEqual(mapSpan(pub, a, b));
+        expect(mapSpan(toWordView(n), a, b)).toEqual(mapSpan(toWordView(pub), a, b));
+        expect(toWordView(n).text).toBe(n.text.replace(/[^a-z0-9]+/g, ' '));
+        expect(Array.from(n.start)).toEqual(Array.from(pub.start));
+        expect(Array.from(n.end)).toEqual(Array.from(pub.end));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('property: the plain-ASCII shortcut (lazy identity maps) is taken exactly for the inputs with nothing to normalise', () => {
+    const notPlain = /[^\x20-\x7e\n]|\s\s|[a-z][0-9@$]|[0-9@$][a-z]|(?:^|[^a-z0-9@$])[a-z0-9@$][ .\-_*~\xb7][a-z0-9@$][ .\-_*~\xb7][a-z0-9@$](?![a-z0-9@$])/i;
+    const unit = fc.constantFrom('a', 'B', '1', '2', '@', '$', ' ', '\n', '.', '-', '_', '*', '~', '#', '\t', '\xb7', 'é');
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 12 }), (units) => {
+        const input = units.join('');
+        // The shortcut's public result has getters for start/end; the full path has arrays.
+        const lazy = Object.getOwnPropertyDescriptor(normalizeForMatching(input), 'start')?.get !== undefined;
+        expect(lazy, JSON.stringify(input)).toBe(!notPlain.test(input));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('large inputs (past the reused buffers) give the same results and stay valid after later calls', () => {
+    const big = `${'Ｉgn0re  a l l   p r e v i o u s\u200b, é! '.repeat(3000)}x`;
+    const n = normalizeText(big);
+    const pub = normalizeForMatching(big);
+    for (const other of ['small  one', big.slice(0, 70_000), 'é'.repeat(100)]) normalizeText(other);
+    expect(n.text).toBe(pub.text);
+    expect(Array.from(n.start)).toEqual(Array.from(pub.start));
+    expect(Array.from(n.end)).toEqual(Array.from(pub.end));
+    expect(toWordView(n).text).toBe(pub.text.replace(/[^a-z0-9]+/g, ' '));
+  });
+
   it('rot13 rotates ASCII letters only and keeps positions', () => {
     expect(rot13('vtaber nyy, 42!')).toBe('ignore all, 42!');
     expect(rot13(rot13('Mixed Case z'))).toBe('Mixed Case z');
