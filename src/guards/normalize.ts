@@ -20,6 +20,14 @@
  *    "ignore"; "2024" stays).
  * 6. Whitespace runs collapsed to one space (or one newline if they hold one).
  *
+ * How it runs (all of it is on the hot path of every prompt scan): the input
+ * is copied once into a reused code-unit buffer; a small automaton sends
+ * plain ASCII (nothing to fold, join or collapse) to a lazily mapped
+ * lower-case copy; otherwise one pass does steps 1-3 and one pass does steps
+ * 4-6 together with the word view (see {@link toWordView}), each writing
+ * code units only. Offset maps are kept as segments (runs of characters
+ * copied one for one share one), expanded to arrays only if asked for.
+ *
  * @module guards/normalize
  */
 import { CONFUSABLES, LEET } from './normalize-confusables.js';
@@ -671,7 +679,9 @@ export function normalizeForMatching(input: string): NormalizedText {
 
 /**
  * {@link normalizeForMatching} for the guards: the same text, maps and stats,
- * but a plain-ASCII result is a {@link PlainAscii} instance (cheap to create).
+ * but a plain-ASCII result is a {@link PlainAscii} instance and any other a
+ * {@link Mapped} one (cheap to create: maps built only if read, word view
+ * text made by the same pass).
  */
 export function normalizeText(input: string): NormalizedText {
   const u = unitsOf(input);
@@ -910,8 +920,8 @@ function wordViewText(text: string): string {
 /**
  * A word view whose offset maps are built only if asked for; {@link mapSpan}
  * instead maps single offsets through the list of collapsed runs (only runs
- * of two or more characters shift offsets), so a finding costs one regex
- * scan and a binary search, not two arrays as long as the text.
+ * of two or more characters shift offsets), so a finding costs one scan of
+ * the source text and a binary search, not two arrays as long as the text.
  */
 class WordView implements NormalizedText {
   readonly tagSpans: ReadonlyArray<readonly [number, number]>;
