@@ -927,8 +927,8 @@ class WordView implements NormalizedText {
   readonly tagSpans: ReadonlyArray<readonly [number, number]>;
   readonly stats: NormalizeStats;
   private maps: [Int32Array, Int32Array] | undefined;
-  /** Collapsed runs: word-view offset, source offset and length of each (built on first use). */
-  private runs: { wv: Int32Array; src: Int32Array; len: Int32Array; n: number } | undefined;
+  /** Collapsed runs as triples: word-view offset, source offset and length of each (built on first use). */
+  private runs: Int32Array | undefined;
   constructor(
     private readonly source: NormalizedText,
     readonly text: string,
@@ -946,20 +946,11 @@ class WordView implements NormalizedText {
   sourceRange(o: number): [number, number] {
     const r = (this.runs ??= collapsedRuns(this.source.text));
     // Last run whose word-view offset is <= o.
-    let lo = 0;
-    let hi = r.n - 1;
-    let k = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if ((r.wv[mid] as number) <= o) {
-        k = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const k = segmentAt(r, r.length / 3, o);
     if (k < 0) return [o, o];
-    const wv = r.wv[k] as number;
-    const src = r.src[k] as number;
-    const len = r.len[k] as number;
+    const wv = r[3 * k] as number;
+    const src = r[3 * k + 1] as number;
+    const len = r[3 * k + 2] as number;
     if (wv === o) return [src, src + len - 1];
     const t = src + len + (o - wv - 1);
     return [t, t];
@@ -1034,13 +1025,21 @@ function endAt(n: NormalizedText, i: number): number {
 /** A run of two or more characters other than a-z and 0-9 (one space in the word view; shifts offsets). */
 export const COLLAPSED_RUN = /[^a-z0-9]{2,}/g;
 
-/** Maximal runs of two or more characters other than a-z and 0-9 (each is one space in the word view). */
-function collapsedRuns(src: string): { wv: Int32Array; src: Int32Array; len: Int32Array; n: number } {
+/** Scratch for collapsedRuns (grown as needed, kept). */
+let runScratch = new Int32Array(3 * 256);
+
+/**
+ * Maximal runs of two or more characters other than a-z and 0-9 (each is one
+ * space in the word view), as triples: word-view offset, source offset, length.
+ */
+function collapsedRuns(src: string): Int32Array {
   // The same runs as COLLAPSED_RUN finds, by one loop over the code units.
   const len = src.length;
   const u = unitsOf(src);
-  const starts: number[] = [];
-  const lens: number[] = [];
+  let out = runScratch;
+  let n = 0;
+  // Characters the runs so far removed: word-view offset = source offset - shift.
+  let shift = 0;
   let i = 0;
   while (i < len) {
     const c = u[i] as number;
@@ -1056,17 +1055,22 @@ function collapsedRuns(src: string): { wv: Int32Array; src: Int32Array; len: Int
       i += 1;
     }
     if (i - from >= 2) {
-      starts.push(from);
-      lens.push(i - from);
+      if (n + 3 > out.length) {
+        const grown = new Int32Array(out.length * 2);
+        grown.set(out);
+        out = grown;
+        runScratch = grown;
+      }
+      out[n] = from - shift;
+      out[n + 1] = from;
+      out[n + 2] = i - from;
+      n += 3;
+      shift += i - from - 1;
     }
   }
-  const wv = new Int32Array(starts.length);
-  let shift = 0;
-  for (let k = 0; k < starts.length; k += 1) {
-    wv[k] = (starts[k] as number) - shift;
-    shift += (lens[k] as number) - 1;
-  }
-  return { wv, src: Int32Array.from(starts), len: Int32Array.from(lens), n: starts.length };
+  const runs = out.slice(0, n);
+  if (runScratch.length > SCRATCH_MAX) runScratch = new Int32Array(3 * 256);
+  return runs;
 }
 
 /** ROT13 of the ASCII letters of `text` (positions unchanged, so offset maps stay valid). */
