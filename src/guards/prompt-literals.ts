@@ -30,6 +30,12 @@ export interface PatternLiterals {
    * Undefined when no such literal (of 3+ characters) is found.
    */
   readonly anchor?: PatternAnchor;
+  /**
+   * Every match starts at a word boundary (`\b` before anything that
+   * consumes a character, in every branch), so a start where the characters
+   * on both sides are equally word characters (`[A-Za-z0-9_]`) cannot match.
+   */
+  readonly wordStart?: true;
 }
 
 /** See {@link PatternLiterals.anchor}. */
@@ -43,7 +49,7 @@ const LIMIT = 256;
 
 type Node =
   | { readonly t: 'chars'; readonly chars: readonly string[] | null } // one code unit; null: too many to list
-  | { readonly t: 'empty' } // an assertion: matches the empty string
+  | { readonly t: 'empty'; readonly wordBoundary?: true } // an assertion: matches the empty string (`\b`: wordBoundary)
   | { readonly t: 'seq'; readonly items: readonly Node[] }
   | { readonly t: 'alt'; readonly alts: readonly Node[] }
   | { readonly t: 'rep'; readonly node: Node; readonly min: number; readonly max: number };
@@ -132,7 +138,7 @@ class Parser {
   private escape(inClass: boolean): Node {
     const e = this.s[this.i + 1] ?? '';
     this.i += 2;
-    if (e === 'b' && !inClass) return { t: 'empty' };
+    if (e === 'b' && !inClass) return { t: 'empty', wordBoundary: true };
     if (e === 'B' && !inClass) return { t: 'empty' };
     if ('wWsSdD'.includes(e) && e !== '') return { t: 'chars', chars: null };
     const ctl = CONTROL[e];
@@ -433,6 +439,18 @@ function anchorOf(n: Node): PatternAnchor | undefined {
   return undefined;
 }
 
+/** Whether every match of `n` starts at a `\b` (see {@link PatternLiterals.wordStart}). */
+function startsAtWordBoundary(n: Node): boolean {
+  if (n.t === 'alt') return n.alts.every(startsAtWordBoundary);
+  if (n.t !== 'seq') return false;
+  // Assertions before the first consuming item all test the start position.
+  for (const item of n.items) {
+    if (item.t !== 'empty') return false;
+    if (item.wordBoundary === true) return true;
+  }
+  return false;
+}
+
 /**
  * The literals of a rule pattern (see the module comment). Patterns with any
  * flag other than `g`/`y` get none: case-insensitive or Unicode-mode
@@ -464,5 +482,8 @@ function analyse(source: string): PatternLiterals {
   const prefixes = useful(root.prefix) ? minimalPrefixes(root.prefix) : undefined;
   const required = useful(root.required) ? minimalFactors(root.required) : undefined;
   const anchor = prefixes === undefined ? anchorOf(tree) : undefined;
-  return anchor === undefined ? { prefixes, required } : { prefixes, required, anchor };
+  const out: { prefixes: readonly string[] | undefined; required: readonly string[] | undefined; anchor?: PatternAnchor; wordStart?: true } = { prefixes, required };
+  if (anchor !== undefined) out.anchor = anchor;
+  if (startsAtWordBoundary(tree)) out.wordStart = true;
+  return out;
 }

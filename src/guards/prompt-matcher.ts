@@ -74,6 +74,13 @@ export function firstTwoWords(s: string): string {
 }
 
 const REQUIRED = 1;
+
+/** 1 for the characters `\b` counts as word characters (no u or i flag): A-Z, a-z, 0-9, _. */
+const WORD = new Uint8Array(65_536);
+for (let c = 0x30; c <= 0x39; c += 1) WORD[c] = 1;
+for (let c = 0x41; c <= 0x5a; c += 1) WORD[c] = 1;
+for (let c = 0x61; c <= 0x7a; c += 1) WORD[c] = 1;
+WORD[0x5f] = 1;
 const ANCHOR = 2;
 
 /** An Aho-Corasick automaton over the literals of a list of rules, compiled to a DFA. */
@@ -89,6 +96,8 @@ export class LiteralMatcher {
   /** Per anchored rule: the window of starts before an anchor occurrence (see PatternLiterals.anchor). */
   private readonly anchorMin: Int32Array;
   private readonly anchorMax: Int32Array;
+  /** Per rule: 1 when every match starts at a `\b` (see PatternLiterals.wordStart). */
+  private readonly wordStart: Uint8Array;
   /** Character code -> alphabet class (0: a character no literal contains). */
   private readonly cls: Uint8Array;
   private readonly width: number;
@@ -111,6 +120,7 @@ export class LiteralMatcher {
     this.spread = new Int32Array(rules.length).fill(1);
     this.anchorMin = new Int32Array(rules.length);
     this.anchorMax = new Int32Array(rules.length);
+    this.wordStart = Uint8Array.from(rules, (r) => (r.wordStart === true ? 1 : 0));
     this.seenAt = new Int32Array(rules.length);
     this.unsortedAt = new Int32Array(rules.length);
     this.hitCount = new Int32Array(rules.length);
@@ -344,7 +354,7 @@ export class LiteralMatcher {
     // Pass 2: the outputs, in text order.
     let hits = this.hits;
     let h = 0;
-    const { outStart, actions, width, anchorMin, anchorMax } = this;
+    const { outStart, actions, width, anchorMin, anchorMax, wordStart } = this;
     for (let x = 0; x < e; x += 2) {
       const id = ((ev[x] as number) / width) | 0;
       const end = ev[x + 1] as number;
@@ -362,6 +372,8 @@ export class LiteralMatcher {
         const lo = kind === ANCHOR ? Math.max(0, at - (anchorMax[r] as number)) : at;
         const hi = kind === ANCHOR ? at - (anchorMin[r] as number) : at;
         for (let p = lo; p <= hi; p += 1) {
+          // A rule that starts with \b cannot match where both sides are alike.
+          if (wordStart[r] === 1 && (p > 0 && WORD[u[p - 1] as number] === 1) === (WORD[u[p] as number] === 1)) continue;
           if (h === hits.length) {
             const grown = new Int32Array(h * 2);
             grown.set(hits);
@@ -452,7 +464,7 @@ const matchers = new Map<string, LiteralMatcher>();
  * same literals (building one takes tens of milliseconds; it is immutable).
  */
 export function literalMatcher(rules: readonly PatternLiterals[]): LiteralMatcher {
-  const key = JSON.stringify(rules.map((r) => [r.prefixes ?? null, r.required ?? null, r.anchor ?? null]));
+  const key = JSON.stringify(rules.map((r) => [r.prefixes ?? null, r.required ?? null, r.anchor ?? null, r.wordStart === true]));
   const cached = matchers.get(key);
   if (cached !== undefined) return cached;
   const m = new LiteralMatcher(rules);

@@ -11,10 +11,15 @@ import { adversarialInput } from './prompt-adversarial.js';
 describe('patternLiterals', () => {
   it('reads prefixes and required literals off a pattern', () => {
     // Required: any literal of 4+ characters will do, and then the fewest literals win; literal runs are read from their start.
-    expect(patternLiterals(/\b(?:ignore|forget) all\b/g)).toEqual({ prefixes: ['forget all', 'ignore all'], required: ['forget all', 'ignore all'] });
+    // A leading \b (in every branch, before anything consumed) is recorded as wordStart.
+    expect(patternLiterals(/\b(?:ignore|forget) all\b/g)).toEqual({ prefixes: ['forget all', 'ignore all'], required: ['forget all', 'ignore all'], wordStart: true });
+    expect(patternLiterals(/(?!x)\bab|\bcd/g).wordStart).toBe(true);
+    expect(patternLiterals(/ab\b|\bcd/g).wordStart).toBeUndefined();
+    expect(patternLiterals(/(?:\b)?ab/g).wordStart).toBeUndefined();
     expect(patternLiterals(/\b(?:the )?previous (?:rules|task)/g)).toEqual({
       prefixes: ['previous rules', 'previous task', 'the previous rules', 'the previous task'],
       required: ['previous task', 'previous rules'],
+      wordStart: true,
     });
     // `^` matches the empty string, so "aim:" can start a match; longer literals containing a shorter one are dropped.
     const turn = patternLiterals(/(?:^|\n)[ \t]{0,1}(?:dan|aim):/g);
@@ -27,6 +32,7 @@ describe('patternLiterals', () => {
       prefixes: undefined,
       required: ['gpt'],
       anchor: { literals: ['gpt'], min: 0, max: 16 },
+      wordStart: true,
     });
     expect(patternLiterals(/(?:^|[^\w-])(?:rules|char)\s{0,2}=/g).anchor).toEqual({ literals: ['rules', 'char'], min: 0, max: 1 });
     // Unbounded before the literal, or a literal under 3 characters: no anchor.
@@ -158,6 +164,10 @@ describe('patternLiterals on arbitrary patterns (custom rules are analysed too)'
           const matched = m.slice(m.indexOf(':') + 1);
           if (lit.prefixes !== undefined) expect(lit.prefixes.some((p) => text.startsWith(p, at) && p.length <= Math.max(matched.length, p.length)), `${source} ${m}`).toBe(true);
           if (lit.required !== undefined) expect(lit.required.some((q) => matched.includes(q)), `${source} ${m}`).toBe(true);
+          if (lit.wordStart === true) {
+            const word = (i: number): boolean => i >= 0 && i < text.length && /\w/.test(text[i] ?? '');
+            expect(word(at - 1) !== word(at), `wordStart ${source} ${m}`).toBe(true);
+          }
           const anchor = lit.anchor;
           if (anchor !== undefined) {
             const ok = anchor.literals.some((q) => {
