@@ -127,6 +127,7 @@ export class LiteralMatcher {
     this.cursor = new Int32Array(rules.length);
     this.lastAt = new Int32Array(rules.length);
     this.kind = new Uint8Array(rules.length);
+    this.listed = new Int32Array(rules.length * 2);
     // Literal -> actions.
     const byLiteral = new Map<string, number[]>();
     const note = (lit: string, action: number): void => {
@@ -159,6 +160,7 @@ export class LiteralMatcher {
         for (const q of r.required) note(q, i * 4 + REQUIRED);
       }
     });
+    this.unpinned = Int32Array.from(rules.flatMap((_r, i) => (this.hasPrefix[i] === 1 ? [] : [i])));
     // Alphabet: every character some literal contains.
     const codes = new Map<number, number>();
     for (const lit of byLiteral.keys()) for (let k = 0; k < lit.length; k += 1) if (!codes.has(lit.charCodeAt(k))) codes.set(lit.charCodeAt(k), codes.size + 1);
@@ -264,6 +266,9 @@ export class LiteralMatcher {
   private readonly cursor: Int32Array;
   private readonly lastAt: Int32Array;
   private readonly kind: Uint8Array;
+  /** The rules plan() looks at in one call (those with hits, then sorted), and the rules without prefixes. */
+  private readonly listed: Int32Array;
+  private readonly unpinned: Int32Array;
   /** Every planned rule's starts, one range per rule (handed out as views: valid until the next plan()). */
   private positions = new Int32Array(1024);
   /** (rule, start) pairs of prefix hits, in text order. */
@@ -274,7 +279,6 @@ export class LiteralMatcher {
    * left out.
    */
   plan(text: string, only?: Uint8Array): MatchPlan {
-    const n = this.count;
     if (this.epoch === 0x7fffffff) {
       this.epoch = 0;
       this.seenAt.fill(0);
@@ -290,20 +294,23 @@ export class LiteralMatcher {
     // overlap: the second walk starts `maxLiteral` characters before the
     // middle (every literal ending at or after the middle starts inside its
     // window) and records only outputs that end at or after the middle.
-    if (this.units.length < len) {
+    const overlap = this.maxLiteral;
+    const mid = len >= 4 * overlap && len >= 256 ? len >> 1 : len;
+    // A text walked in halves is first copied into a code-unit buffer (a
+    // typed-array read costs a third of charCodeAt's); a short one is read
+    // in place (the copy's fixed cost would exceed what it saves).
+    if (mid < len && this.units.length < len) {
       this.units = new Uint16Array(len + (len >> 1));
       this.unitsBytes = Buffer.from(this.units.buffer);
     }
-    // The raw code units (lone surrogates included): a typed-array read costs a third of charCodeAt's.
-    this.unitsBytes.write(text, 0, 'utf16le');
+    // The raw code units (lone surrogates included).
+    if (mid < len) this.unitsBytes.write(text, 0, 'utf16le');
     const u = this.units;
     if (this.events.length < 2 * len + 2) this.events = new Int32Array(2 * len + 2 + (len >> 1));
     if (this.events2.length < len + 2) this.events2 = new Int32Array(len + 2 + (len >> 2));
     const ev = this.events;
     const ev2 = this.events2;
     const { cls, next, firstOut } = this;
-    const overlap = this.maxLiteral;
-    const mid = len >= 4 * overlap && len >= 256 ? len >> 1 : len;
     let e = 0;
     let e2 = 0;
     let s = 0;
@@ -336,7 +343,7 @@ export class LiteralMatcher {
       e += e2;
     } else {
       for (let i = 0; i < len; i += 1) {
-        s = next[s + (cls[u[i] as number] as number)] as number;
+        s = next[s + (cls[text.charCodeAt(i)] as number)] as number;
         if (s >= firstOut) {
           ev[e] = s;
           ev[e + 1] = i + 1;
@@ -373,7 +380,7 @@ export class LiteralMatcher {
         const hi = kind === ANCHOR ? at - (anchorMin[r] as number) : at;
         for (let p = lo; p <= hi; p += 1) {
           // A rule that starts with \b cannot match where both sides are alike.
-          if (wordStart[r] === 1 && (p > 0 && WORD[u[p - 1] as number] === 1) === (WORD[u[p] as number] === 1)) continue;
+          if (wordStart[r] === 1 && (p > 0 && WORD[text.charCodeAt(p - 1)] === 1) === (WORD[text.charCodeAt(p)] === 1)) continue;
           if (h === hits.length) {
             const grown = new Int32Array(h * 2);
             grown.set(hits);
@@ -393,27 +400,41 @@ export class LiteralMatcher {
     // instead: one native scan beats thousands of sticky tries (same matches).
     const denseAt = denseLimit(text.length);
     // Bucket the starts per rule with a counting sort into one reused buffer:
-    // count each rule's hits, give each candidate rule its range, fill the ranges.
-    for (let r = 0; r < n; r += 1) count[r] = 0;
+    // count each rule's hits, give each candidate rule its range, fill the
+    // ranges. Only rules with hits, and those without prefixes, are looked
+    // at (not every rule: that loop cost more than a short text's pass).
+    const list = this.listed;
+    let nl = 0;
+    for (let k = 0; k < h; k += 2) count[hits[k] as number] = 0;
     for (let k = 0; k < h; k += 2) {
       const r = hits[k] as number;
-      count[r] = (count[r] as number) + 1;
+      const c = count[r] as number;
+      if (c === 0) list[nl++] = r;
+      count[r] = c + 1;
+    }
+    const unpinned = this.unpinned;
+    for (let k = 0; k < unpinned.length; k += 1) list[nl++] = unpinned[k] as number;
+    // Ascending rule order (a short list: insertion sort).
+    for (let i = 1; i < nl; i += 1) {
+      const v = list[i] as number;
+      let j = i - 1;
+      for (; j >= 0 && (list[j] as number) > v; j -= 1) list[j + 1] = list[j] as number;
+      list[j + 1] = v;
     }
     // kind[r]: 0 not in the plan, 1 full scan, 2 tried at its starts (range from cursor[r]).
     const kind = this.kind;
     let total = 0;
-    for (let r = 0; r < n; r += 1) {
-      const c = count[r] as number;
+    for (let t = 0; t < nl; t += 1) {
+      const r = list[t] as number;
       if ((only !== undefined && only[r] !== 1) || (hasRequired[r] === 1 && seenAt[r] !== epoch)) kind[r] = 0;
       else if (hasPrefix[r] !== 1) kind[r] = 1;
-      else if (c === 0) kind[r] = 0;
       // Each start is hit at most once per literal of the rule: past 8x the limit the list is dense whatever the duplicates.
-      else if (c > denseAt * 8 * (spread[r] as number) && shortPrefix[r] === 1) kind[r] = 1;
+      else if ((count[r] as number) > denseAt * 8 * (spread[r] as number) && shortPrefix[r] === 1) kind[r] = 1;
       else {
         kind[r] = 2;
         cursor[r] = total;
         lastAt[r] = -1;
-        total += c;
+        total += count[r] as number;
       }
     }
     // Grow as needed; don't keep one sized for a huge input.
@@ -435,7 +456,8 @@ export class LiteralMatcher {
     const from: number[] = [];
     const to: number[] = [];
     let range = 0;
-    for (let r = 0; r < n; r += 1) {
+    for (let t = 0; t < nl; t += 1) {
+      const r = list[t] as number;
       const kr = kind[r] as number;
       if (kr === 0) continue;
       rules.push(r);
