@@ -259,8 +259,8 @@ export class LiteralMatcher {
   private units = new Uint16Array(1024);
   private unitsBytes = Buffer.from(this.units.buffer);
   /** (state, end) of each output state reached, in text order; `events2` holds the second walk's. */
-  private events = new Int32Array(2048);
-  private events2 = new Int32Array(1024);
+  private events: Int32Array = new Int32Array(2048);
+  private events2: Int32Array = new Int32Array(1024);
   /** Per rule, for bucketing starts in plan(): hit count, fill cursor, last start filled, and the rule's kind in the plan. */
   private readonly hitCount: Int32Array;
   private readonly cursor: Int32Array;
@@ -272,7 +272,7 @@ export class LiteralMatcher {
   /** Every planned rule's starts, one range per rule (handed out as views: valid until the next plan()). */
   private positions = new Int32Array(1024);
   /** (rule, start) pairs of prefix hits, in text order. */
-  private hits = new Int32Array(256);
+  private hits: Int32Array = new Int32Array(256);
 
   /**
    * The plan for `text`, in one pass. With `only`, rules whose entry is 0 are
@@ -306,10 +306,10 @@ export class LiteralMatcher {
     // The raw code units (lone surrogates included).
     if (mid < len) this.unitsBytes.write(text, 0, 'utf16le');
     const u = this.units;
-    if (this.events.length < 2 * len + 2) this.events = new Int32Array(2 * len + 2 + (len >> 1));
-    if (this.events2.length < len + 2) this.events2 = new Int32Array(len + 2 + (len >> 2));
-    const ev = this.events;
-    const ev2 = this.events2;
+    // Event buffers grow on demand (output states are a minority of
+    // characters; sizing them by the text would zero-fill megabytes per call).
+    let ev = this.events;
+    let ev2 = this.events2;
     const { cls, next, firstOut } = this;
     let e = 0;
     let e2 = 0;
@@ -321,11 +321,13 @@ export class LiteralMatcher {
         s = next[s + (cls[u[i] as number] as number)] as number;
         q = next[q + (cls[u[k] as number] as number)] as number;
         if (s >= firstOut) {
+          if (e === ev.length) ev = grow(ev);
           ev[e] = s;
           ev[e + 1] = i + 1;
           e += 2;
         }
         if (q >= firstOut && k >= mid) {
+          if (e2 === ev2.length) ev2 = grow(ev2);
           ev2[e2] = q;
           ev2[e2 + 1] = k + 1;
           e2 += 2;
@@ -334,30 +336,33 @@ export class LiteralMatcher {
       for (; k < len; k += 1) {
         q = next[q + (cls[u[k] as number] as number)] as number;
         if (q >= firstOut) {
+          if (e2 === ev2.length) ev2 = grow(ev2);
           ev2[e2] = q;
           ev2[e2 + 1] = k + 1;
           e2 += 2;
         }
       }
+      if (ev.length < e + e2) ev = grow(ev, e + e2);
       ev.set(ev2.subarray(0, e2), e);
       e += e2;
     } else {
       for (let i = 0; i < len; i += 1) {
         s = next[s + (cls[text.charCodeAt(i)] as number)] as number;
         if (s >= firstOut) {
+          if (e === ev.length) ev = grow(ev);
           ev[e] = s;
           ev[e + 1] = i + 1;
           e += 2;
         }
       }
     }
-    // Don't keep scratch sized for a huge input.
+    // Keep grown scratch for the next call, up to a bound (a huge input must not pin memory).
     if (this.units.length > 1 << 17) {
       this.units = new Uint16Array(1024);
       this.unitsBytes = Buffer.from(this.units.buffer);
     }
-    if (this.events.length > 1 << 18) this.events = new Int32Array(2048);
-    if (this.events2.length > 1 << 17) this.events2 = new Int32Array(1024);
+    this.events = ev.length <= SCRATCH_KEEP ? ev : new Int32Array(2048);
+    this.events2 = ev2.length <= SCRATCH_KEEP ? ev2 : new Int32Array(1024);
     // Pass 2: the outputs, in text order.
     let hits = this.hits;
     let h = 0;
@@ -392,8 +397,7 @@ export class LiteralMatcher {
         }
       }
     }
-    // Keep a grown buffer for the next call unless it is large (a huge input must not pin memory).
-    if (hits.length <= 1 << 16) this.hits = hits;
+    if (hits.length <= SCRATCH_KEEP) this.hits = hits;
     const { hasRequired, hasPrefix, shortPrefix, spread, cursor, lastAt } = this;
     const count = this.hitCount;
     // A rule whose prefixes start at more offsets than this scans the text
@@ -477,6 +481,16 @@ export class LiteralMatcher {
     return { rules, from, to, positions };
   }
 
+}
+
+/** Largest scratch buffer (in entries) a matcher keeps between calls: 1 MiB of Int32. */
+const SCRATCH_KEEP = 1 << 18;
+
+/** A copy of `a` with room for at least `min` (default: twice as many) entries. */
+function grow(a: Int32Array, min = 0): Int32Array {
+  const b = new Int32Array(Math.max(min, a.length * 2));
+  b.set(a);
+  return b;
 }
 
 const matchers = new Map<string, LiteralMatcher>();
