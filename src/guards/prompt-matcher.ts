@@ -66,13 +66,6 @@ export function denseLimit(length: number): number {
   return Math.max(16, length >> 6);
 }
 
-/** `s` up to and including its second space after the first character (its first two words). */
-export function firstTwoWords(s: string): string {
-  const one = s.indexOf(' ', 1);
-  const two = one < 0 ? -1 : s.indexOf(' ', one + 1);
-  return two < 0 ? s : s.slice(0, two + 1);
-}
-
 const REQUIRED = 1;
 
 /** 1 for the characters `\b` counts as word characters (no u or i flag): A-Z, a-z, 0-9, _. */
@@ -138,10 +131,11 @@ export class LiteralMatcher {
     rules.forEach((r, i) => {
       if (r.prefixes !== undefined) {
         this.hasPrefix[i] = 1;
-        // Cut after two words: still a prefix of every match, and a smaller
-        // automaton ("you are now " and "you are no longer " become "you are ");
-        // one word would make the sticky tries several times more frequent.
-        for (const p of new Set(r.prefixes.map(firstTwoWords))) {
+        // Whole prefixes: the automaton is larger than with prefixes cut to
+        // two words (22,700 word-view states instead of 13,600), but its
+        // speed does not depend on its size here, and there are a fifth
+        // fewer sticky tries ("you are now " no longer fires at "you are a").
+        for (const p of new Set(r.prefixes)) {
           note(p, i * 4 + PREFIX);
           if (p.length <= SHORT_PREFIX) this.shortPrefix[i] = 1;
         }

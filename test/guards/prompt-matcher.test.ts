@@ -298,8 +298,7 @@ describe('LiteralMatcher: the single-pass prefilter finds exactly what the per-r
               expected.push([i, undefined]);
               return;
             }
-            // Prefixes are cut after their first two words (still a prefix of every match).
-            const firsts = r.prefixes.map((p) => p.split(/(?<=. )/).slice(0, 2).join(''));
+            const firsts = r.prefixes;
             const starts: number[] = [];
             for (let p = 0; p < text.length; p += 1) if (firsts.some((f) => text.startsWith(f, p))) starts.push(p);
             // Dense: a full scan instead (with at most 3 literals per rule, the 8x raw cap implies this too).
