@@ -477,8 +477,8 @@ export class LiteralMatcher {
 
 }
 
-/** Largest scratch buffer (in entries) a matcher keeps between calls: 1 MiB of Int32. */
-const SCRATCH_KEEP = 1 << 18;
+/** Largest scratch buffer (in entries) a matcher keeps between calls: 2 MiB of Int32 (enough for a 1 MB input). */
+const SCRATCH_KEEP = 1 << 19;
 
 /** A copy of `a` with room for at least `min` (default: twice as many) entries. */
 function grow(a: Int32Array, min = 0): Int32Array {
