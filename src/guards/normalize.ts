@@ -158,6 +158,51 @@ let outC = newUnits(1024);
 let wordOut = Buffer.allocUnsafeSlow(1024);
 let wordLen = 0;
 
+/**
+ * Collapsed runs of a word view (see {@link WordView.sourceRange}) as
+ * triples: word-view offset, source offset, length. The passes that write a
+ * word view record them into a reused list; a result keeps the list and its
+ * generation, and reads it only while no later pass has rewritten it (else it
+ * scans its text again), so a result no finding maps pays no copy.
+ */
+interface RunList {
+  v: Int32Array;
+  /** Triples in `v`. */
+  n: number;
+  /** Bumped by every pass that rewrites the list; 0 for a list that is never rewritten. */
+  gen: number;
+}
+let runGeneration = 0;
+/** Runs of the join/leetspeak/whitespace pass and of {@link wordViewText}. */
+const passRuns: RunList = { v: new Int32Array(3 * 256), n: 0, gen: 0 };
+const viewRuns: RunList = { v: new Int32Array(3 * 256), n: 0, gen: 0 };
+
+/** Doubles `rl.v` (keeping the first `k` entries) and returns it. */
+function growRuns(rl: RunList, k: number): Int32Array {
+  const grown = new Int32Array(rl.v.length * 2);
+  grown.set(rl.v.subarray(0, k));
+  rl.v = grown;
+  return grown;
+}
+
+/**
+ * Runs `rv[0, k)` as they are once the characters from `from` on become
+ * letters (a token made all letters by leetspeak): runs starting there are
+ * dropped, one reaching into them is cut short. Returns the new `k`.
+ */
+function cutRuns(rv: Int32Array, k: number, from: number): number {
+  let n = k;
+  while (n > 0 && (rv[n - 2] as number) >= from) n -= 3;
+  if (n > 0) {
+    const s = rv[n - 2] as number;
+    if (s + (rv[n - 1] as number) > from) {
+      if (from - s >= 2) rv[n - 1] = from - s;
+      else n -= 3;
+    }
+  }
+  return n;
+}
+
 /** Kind of an invisible code point: 1 zero-width, 2 bidi, 3 variation selector, 0 visible. */
 function invisibleKind(cp: number): number {
   if (cp === 0x00ad || cp === 0x034f || cp === 0x180e || cp === 0xfeff || cp === 0x115f || cp === 0x1160) return 1;
@@ -471,7 +516,7 @@ function foldLeet(c: Uint16Array, from: number, to: number): number {
  * output goes to `wb` (room for `n`; its length to wordLen). Returns the
  * output length.
  */
-function joinLeetSpace(a: Uint16Array, n: number, oc: Uint16Array, wb: Buffer, stats: NormalizeStats): number {
+function joinLeetSpace(a: Uint16Array, n: number, oc: Uint16Array, wb: Buffer, stats: NormalizeStats, rl: RunList): number {
   const fseg = foldSeg;
   const oseg = outSeg;
   oseg.n = 0;
@@ -495,6 +540,11 @@ function joinLeetSpace(a: Uint16Array, n: number, oc: Uint16Array, wb: Buffer, s
   let w = 0;
   let wgap = false;
   let wTok = 0;
+  // Collapsed runs: rv[0, rk) recorded; while wgap, the open run starts at output runO, word view runW.
+  let rv = rl.v;
+  let rk = 0;
+  let runO = 0;
+  let runW = 0;
   // Step 4 state: no run may start before noRun; runPos[rp, rn) is an accepted run being written.
   let noRun = 0;
   let rp = 0;
@@ -566,6 +616,7 @@ function joinLeetSpace(a: Uint16Array, n: number, oc: Uint16Array, wb: Buffer, s
           // The token is all letters now: write it to the word view again.
           w = wordAgain(oc, tokStart, o, wb, wTok);
           wgap = false;
+          rk = cutRuns(rv, rk, tokStart);
         }
         tokLeet = 0;
       }
@@ -585,6 +636,7 @@ function joinLeetSpace(a: Uint16Array, n: number, oc: Uint16Array, wb: Buffer, s
         stats.leet += foldLeet(oc, tokStart, o);
         w = wordAgain(oc, tokStart, o, wb, wTok);
         wgap = false;
+        rk = cutRuns(rv, rk, tokStart);
       }
       tokLeet = 0;
     }
@@ -593,8 +645,19 @@ function joinLeetSpace(a: Uint16Array, n: number, oc: Uint16Array, wb: Buffer, s
     if ((ch >= 0x61 && ch <= 0x7a) || (ch >= 0x30 && ch <= 0x39)) {
       wb[w] = ch;
       w += 1;
-      wgap = false;
+      if (wgap) {
+        wgap = false;
+        if (o - runO >= 2) {
+          if (rk + 3 > rv.length) rv = growRuns(rl, rk);
+          rv[rk] = runW;
+          rv[rk + 1] = runO;
+          rv[rk + 2] = o - runO;
+          rk += 3;
+        }
+      }
     } else if (!wgap) {
+      runO = o;
+      runW = w;
       wb[w] = 0x20;
       w += 1;
       wgap = true;
@@ -622,7 +685,18 @@ function joinLeetSpace(a: Uint16Array, n: number, oc: Uint16Array, wb: Buffer, s
         }
         if (i !== from) {
           tokLetters += i - from;
-          wgap = false;
+          if (wgap) {
+            // The run before these letters (after an @ or $) ends where they start.
+            wgap = false;
+            const end = o - (i - from);
+            if (end - runO >= 2) {
+              if (rk + 3 > rv.length) rv = growRuns(rl, rk);
+              rv[rk] = runW;
+              rv[rk + 1] = runO;
+              rv[rk + 2] = end - runO;
+              rk += 3;
+            }
+          }
         }
         // One space and a word of two or more letters (no leetspeak pending):
         // the space stays, nothing can start a spaced-out run, go on here.
@@ -644,7 +718,17 @@ function joinLeetSpace(a: Uint16Array, n: number, oc: Uint16Array, wb: Buffer, s
   if (tokLeet !== 0 && tokLetters !== 0) {
     stats.leet += foldLeet(oc, tokStart, o);
     w = wordAgain(oc, tokStart, o, wb, wTok);
+    wgap = false;
+    rk = cutRuns(rv, rk, tokStart);
   }
+  if (wgap && o - runO >= 2) {
+    if (rk + 3 > rv.length) rv = growRuns(rl, rk);
+    rv[rk] = runW;
+    rv[rk + 1] = runO;
+    rv[rk + 2] = o - runO;
+    rk += 3;
+  }
+  rl.n = rk / 3;
   wordLen = w;
   return o;
 }
@@ -695,12 +779,24 @@ export function normalizeText(input: string): NormalizedText {
     wordOut = Buffer.allocUnsafeSlow(n);
   }
   const oc = outC;
-  const m = joinLeetSpace(foldC.u, n, oc.u, wordOut, stats);
+  const rl = passRuns;
+  const m = joinLeetSpace(foldC.u, n, oc.u, wordOut, stats, rl);
+  runGeneration += 1;
+  rl.gen = runGeneration;
   // TextDecoder replaces lone surrogates (and drops a leading BOM): keep its
   // rules where they can apply, else copy the units as they are (faster).
   const text = foldSpecial ? UTF16.decode(oc.u.subarray(0, m)) : oc.b.toString('utf16le', 0, m * 2);
+  // Runs of a large text are handed over (not kept); a text shorter than
+  // the units written (a dropped BOM) has no recorded runs (never read).
+  let runs = rl;
+  let gen = text.length === m ? rl.gen : -1;
+  if (rl.v.length > SCRATCH_MAX) {
+    runs = { v: rl.v, n: rl.n, gen: 0 };
+    gen = text.length === m ? 0 : -1;
+    rl.v = new Int32Array(3 * 256);
+  }
   // Only a-z, 0-9 and space: latin1 decoding is exact.
-  const result = new Mapped(text, outSeg.v.slice(0, 3 * outSeg.n), tagSpans, stats, wordOut.toString('latin1', 0, wordLen));
+  const result = new Mapped(text, outSeg.v.slice(0, 3 * outSeg.n), tagSpans, stats, wordOut.toString('latin1', 0, wordLen), runs, gen);
   if (foldC.u.length > SCRATCH_MAX) {
     // Do not pin a large input's buffers.
     foldC = newUnits(1024);
@@ -846,6 +942,9 @@ class Mapped implements NormalizedText {
     readonly stats: NormalizeStats,
     /** The text of its word view, made by the same pass. */
     readonly wordText: string,
+    /** Collapsed runs of the word view, valid while `runs.gen` is `runGen`. */
+    readonly runs: RunList,
+    readonly runGen: number,
   ) {}
   get start(): Int32Array {
     this.startMap ??= expandSegments(this.seg, this.text.length, 1);
@@ -888,30 +987,71 @@ function asPublic(n: NormalizedText): NormalizedText {
  * words. Linear time.
  */
 export function toWordView(n: NormalizedText): NormalizedText {
-  return new WordView(n, n instanceof Mapped ? n.wordText : wordViewText(n.text));
+  if (n instanceof Mapped) return new WordView(n, n.wordText, n.runs, n.runGen);
+  const text = wordViewText(n.text);
+  return new WordView(n, text, viewRunsOut, viewRunsOut.gen);
 }
 
 // Scratch bytes for wordViewText; a larger text gets its own (not kept).
 const wordBytes = Buffer.allocUnsafeSlow(SCRATCH_MAX);
 
-/** `text.replace(/[^a-z0-9]+/g, ' ')`, as one loop over the text's code units into a byte buffer. */
+/** The collapsed runs of the last {@link wordViewText} (viewRuns, or a large text's own list). */
+let viewRunsOut: RunList = viewRuns;
+
+/**
+ * `text.replace(/[^a-z0-9]+/g, ' ')`, as one loop over the text's code units
+ * into a byte buffer; its collapsed runs go to viewRunsOut.
+ */
 function wordViewText(text: string): string {
   const len = text.length;
   const u = unitsOf(text);
   const out = len <= wordBytes.length ? wordBytes : Buffer.allocUnsafeSlow(len);
+  const rl = viewRuns;
+  let rv = rl.v;
+  let rk = 0;
   let o = 0;
   let gap = false;
+  // While gap: the open run starts at text offset runI (word view offset runW).
+  let runI = 0;
+  let runW = 0;
   for (let i = 0; i < len; i += 1) {
     const c = u[i] as number;
     if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
       out[o] = c;
       o += 1;
-      gap = false;
+      if (gap) {
+        gap = false;
+        if (i - runI >= 2) {
+          if (rk + 3 > rv.length) rv = growRuns(rl, rk);
+          rv[rk] = runW;
+          rv[rk + 1] = runI;
+          rv[rk + 2] = i - runI;
+          rk += 3;
+        }
+      }
     } else if (!gap) {
+      runI = i;
+      runW = o;
       out[o] = 0x20;
       o += 1;
       gap = true;
     }
+  }
+  if (gap && len - runI >= 2) {
+    if (rk + 3 > rv.length) rv = growRuns(rl, rk);
+    rv[rk] = runW;
+    rv[rk + 1] = runI;
+    rv[rk + 2] = len - runI;
+    rk += 3;
+  }
+  rl.n = rk / 3;
+  runGeneration += 1;
+  rl.gen = runGeneration;
+  viewRunsOut = rl;
+  if (rv.length > SCRATCH_MAX) {
+    // A large text's runs are handed over, not kept.
+    viewRunsOut = { v: rv, n: rl.n, gen: 0 };
+    rl.v = new Int32Array(3 * 256);
   }
   // Only a-z, 0-9 and space: latin1 decoding is exact.
   return out.toString('latin1', 0, o);
@@ -920,18 +1060,20 @@ function wordViewText(text: string): string {
 /**
  * A word view whose offset maps are built only if asked for; {@link mapSpan}
  * instead maps single offsets through the list of collapsed runs (only runs
- * of two or more characters shift offsets), so a finding costs one scan of
- * the source text and a binary search, not two arrays as long as the text.
+ * of two or more characters shift offsets), recorded by the pass that wrote
+ * the word view, so a finding costs a binary search, not two arrays as long
+ * as the text (nor a scan of the text, unless a later pass rewrote the list).
  */
 class WordView implements NormalizedText {
   readonly tagSpans: ReadonlyArray<readonly [number, number]>;
   readonly stats: NormalizeStats;
   private maps: [Int32Array, Int32Array] | undefined;
-  /** Collapsed runs as triples: word-view offset, source offset and length of each (built on first use). */
-  private runs: Int32Array | undefined;
   constructor(
     private readonly source: NormalizedText,
     readonly text: string,
+    /** Collapsed runs as triples: word-view offset, source offset and length of each; valid while `runs.gen` is `runGen`. */
+    private runs: RunList,
+    private runGen: number,
   ) {
     this.tagSpans = source.tagSpans;
     this.stats = source.stats;
@@ -944,9 +1086,17 @@ class WordView implements NormalizedText {
   }
   /** Source indexes [first, last] of the characters that word-view character `o` stands for. */
   sourceRange(o: number): [number, number] {
-    const r = (this.runs ??= collapsedRuns(this.source.text));
+    let rl = this.runs;
+    if (rl.gen !== this.runGen) {
+      // A later pass rewrote the list: find the runs in the source text.
+      const v = collapsedRuns(this.source.text);
+      rl = { v, n: v.length / 3, gen: 0 };
+      this.runs = rl;
+      this.runGen = 0;
+    }
+    const r = rl.v;
     // Last run whose word-view offset is <= o.
-    const k = segmentAt(r, r.length / 3, o);
+    const k = segmentAt(r, rl.n, o);
     if (k < 0) return [o, o];
     const wv = r[3 * k] as number;
     const src = r[3 * k + 1] as number;

@@ -249,6 +249,32 @@ describe('toWordView and rot13', () => {
     expect(toWordView(n).text).toBe(pub.text.replace(/[^a-z0-9]+/g, ' '));
   });
 
+  it('property: word-view mapSpan (collapsed runs recorded by the pass) is right before and after later calls reuse the run list', () => {
+    const piece = fc.constantFrom('a', 'bc', 'Ab', '1', '3', '@', '$', '@$', ' ', '  ', '. ', '!!', '-', '\t', '\n', 'é', '\u200b', 'i g n o r e', 'x.y.z.w', 'e@sy', '$5', 'h3ll0');
+    const later = ['a@@b.. c', 'plain text here. ok', 'ｘ  y', `${'1gn0r3 -- '.repeat(500)}!`];
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
+        const input = parts.join('');
+        const views = [toWordView(normalizeText(input)), toWordView(normalizeForMatching(input))];
+        const first = views.map((w) => Array.from({ length: w.text.length }, (_, o) => mapSpan(w, o, o + 1)));
+        const again = [toWordView(normalizeText(input)), toWordView(normalizeForMatching(input))];
+        for (const other of later) toWordView(normalizeText(other));
+        views.forEach((w, k) => {
+          // The full maps do not use the run list.
+          const want = Array.from({ length: w.text.length }, (_, o) => [w.start[o], Math.max(w.start[o] ?? 0, w.end[o] ?? 0)]);
+          expect(first[k], JSON.stringify(input)).toEqual(want);
+          expect(Array.from({ length: w.text.length }, (_, o) => mapSpan(again[k] as typeof w, o, o + 1))).toEqual(want);
+        });
+      }),
+      { numRuns: 1500 },
+    );
+    // A large input's runs are handed over with the result, not kept in the reused list.
+    const big = toWordView(normalizeText(`${'Ign0re  --  a l l!! '.repeat(5000)}x`));
+    const end = big.text.length;
+    toWordView(normalizeText('other  text!!'));
+    for (const o of [0, 5, 6, 7, end - 2, end - 1]) expect(mapSpan(big, o, o + 1)).toEqual([big.start[o], big.end[o]]);
+  });
+
   it('rot13 rotates ASCII letters only and keeps positions', () => {
     expect(rot13('vtaber nyy, 42!')).toBe('ignore all, 42!');
     expect(rot13(rot13('Mixed Case z'))).toBe('Mixed Case z');
