@@ -4,7 +4,7 @@
  * the same run with a peer: a raw-text regex list of the kind published on
  * npm (no normalisation, no decoding), which is what the guard replaces.
  *
- *   npx tsx bench/guards-prompt.bench.ts      (ROUNDS=5 by default)
+ *   npx tsx bench/guards-prompt.bench.ts      (ROUNDS=9 by default)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -15,7 +15,7 @@ import { adversarialInput } from '../test/guards/prompt-adversarial.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const shared = resolve(process.env.TENANTGUARD_SHARED ?? join(here, '..', '..', 'shared'));
 const dir = join(shared, 'datasets', 'prompt-injection');
-const rounds = Number(process.env.ROUNDS ?? 5);
+const rounds = Number(process.env.ROUNDS ?? 9);
 
 /** Peer: a raw regex list in the style of small npm guards (case-insensitive, raw text). */
 const PEER = [

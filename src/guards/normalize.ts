@@ -75,6 +75,12 @@ const UTF16 = new TextDecoder('utf-16le');
 // each buffer is used only within one synchronous call. Small ones only, so a
 // large input does not pin its memory: a larger one gets its own (not kept).
 const SCRATCH_MAX = 1 << 16;
+/**
+ * Code-unit buffers (the input copy and the passes' outputs) are kept up to
+ * the default `maxInputLength` of the prompt guard (1 MiB of UTF-16 units, 2
+ * MiB each): reallocating ~10 MB per 1 MB scan cost a GC every few scans.
+ */
+const UNITS_KEEP = 1 << 20;
 
 /** A Uint16Array with a Buffer over the same memory (to copy strings in and out). */
 interface Units {
@@ -91,7 +97,7 @@ function unitsOf(text: string): Uint16Array {
   let buf = inScratch;
   if (text.length > buf.u.length) {
     buf = newUnits(text.length);
-    if (text.length <= SCRATCH_MAX) inScratch = buf;
+    if (text.length <= UNITS_KEEP) inScratch = buf;
   }
   buf.b.write(text, 0, 'utf16le');
   return buf.u;
@@ -797,14 +803,14 @@ export function normalizeText(input: string): NormalizedText {
   }
   // Only a-z, 0-9 and space: latin1 decoding is exact.
   const result = new Mapped(text, outSeg.v.slice(0, 3 * outSeg.n), tagSpans, stats, wordOut.toString('latin1', 0, wordLen), runs, gen);
-  if (foldC.u.length > SCRATCH_MAX) {
-    // Do not pin a large input's buffers.
+  if (foldC.u.length > UNITS_KEEP || outC.u.length > UNITS_KEEP) {
+    // Do not pin a larger input's buffers.
     foldC = newUnits(1024);
     outC = newUnits(1024);
     wordOut = Buffer.allocUnsafeSlow(1024);
-    if (foldSeg.v.length > SCRATCH_MAX) foldSeg.v = new Int32Array(3 * 256);
-    if (outSeg.v.length > SCRATCH_MAX) outSeg.v = new Int32Array(3 * 256);
   }
+  if (foldSeg.v.length > UNITS_KEEP) foldSeg.v = new Int32Array(3 * 256);
+  if (outSeg.v.length > UNITS_KEEP) outSeg.v = new Int32Array(3 * 256);
   return result;
 }
 

@@ -294,7 +294,7 @@ export class LiteralMatcher {
     // typed-array read costs a third of charCodeAt's); a short one is read
     // in place (the copy's fixed cost would exceed what it saves).
     if (mid < len && this.units.length < len) {
-      this.units = new Uint16Array(len + (len >> 1));
+      this.units = new Uint16Array(Math.max(len, Math.min(len + (len >> 1), 2 * SCRATCH_KEEP)));
       this.unitsBytes = Buffer.from(this.units.buffer);
     }
     // The raw code units (lone surrogates included).
@@ -351,7 +351,7 @@ export class LiteralMatcher {
       }
     }
     // Keep grown scratch for the next call, up to a bound (a huge input must not pin memory).
-    if (this.units.length > 1 << 17) {
+    if (this.units.length > 2 * SCRATCH_KEEP) {
       this.units = new Uint16Array(1024);
       this.unitsBytes = Buffer.from(this.units.buffer);
     }
