@@ -31,6 +31,7 @@
  * @module guards/normalize
  */
 import { CONFUSABLES, LEET } from './normalize-confusables.js';
+import { CodeUnitBuffer } from './code-units.js';
 
 /** Counts of what normalisation removed or decoded. */
 export interface NormalizeStats {
@@ -91,16 +92,10 @@ function newUnits(cap: number): Units {
   const b = Buffer.allocUnsafeSlow(cap * 2);
   return { u: new Uint16Array(b.buffer, b.byteOffset, cap), b };
 }
-let inScratch = newUnits(1024);
+const inScratch = new CodeUnitBuffer();
 /** Copies `text` into a code-unit buffer (one native copy beats charCodeAt loops). */
 function unitsOf(text: string): Uint16Array {
-  let buf = inScratch;
-  if (text.length > buf.u.length) {
-    buf = newUnits(text.length);
-    if (text.length <= UNITS_KEEP) inScratch = buf;
-  }
-  buf.b.write(text, 0, 'utf16le');
-  return buf.u;
+  return inScratch.of(text);
 }
 
 /** Folded text (steps 1-3): its code units. */

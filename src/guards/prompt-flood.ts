@@ -6,6 +6,7 @@
  *
  * @module guards/prompt-flood
  */
+import { CodeUnitBuffer } from './code-units.js';
 
 /** A flood run in normalised-text coordinates. */
 export interface FloodRun {
@@ -22,29 +23,10 @@ function isLowerAscii(c: number): boolean {
   return c >= 0x61 && c <= 0x7a;
 }
 
-// The text's UTF-16 code units, copied by one native call: reading a typed
-// array costs a fraction of `charCodeAt`. Reused (the scan is synchronous)
-// and grown up to 2 MiB (a default-size prompt guard input); a longer text
-// gets its own array, not kept.
-let scratch = new Uint16Array(1 << 15);
-let scratchBytes = Buffer.from(scratch.buffer, scratch.byteOffset, scratch.byteLength);
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
+// The text's UTF-16 code units (see code-units); reused, the scan is synchronous.
+const units = new CodeUnitBuffer(1 << 15);
 function codeUnits(text: string): Uint16Array {
-  const n = text.length;
-  let u = scratch;
-  let bytes = scratchBytes;
-  if (n > u.length) {
-    u = new Uint16Array(n);
-    bytes = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-    if (n <= 1 << 20) {
-      scratch = u;
-      scratchBytes = bytes;
-    }
-  }
-  if (LITTLE_ENDIAN) bytes.write(text, 0, 'utf16le');
-  else for (let i = 0; i < n; i += 1) u[i] = text.charCodeAt(i);
-  return u;
+  return units.of(text);
 }
 
 /**

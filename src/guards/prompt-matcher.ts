@@ -11,7 +11,10 @@
  *
  * @module guards/prompt-matcher
  */
+import { CodeUnitBuffer } from './code-units.js';
 import type { PatternLiterals } from './prompt-literals.js';
+
+const EMPTY_UNITS = new Uint16Array(0);
 
 /**
  * The rules worth running on a text: `rules` ascending; for `rules[k]`, the
@@ -249,9 +252,8 @@ export class LiteralMatcher {
   private readonly seenAt: Int32Array;
   /** Stamp: the rule's starts are out of order (need a sort). */
   private readonly unsortedAt: Int32Array;
-  /** Code units of the text being planned, and the same memory as a Buffer (to copy a string in). */
-  private units = new Uint16Array(1024);
-  private unitsBytes = Buffer.from(this.units.buffer);
+  /** Code units of a text walked in halves (see plan). */
+  private readonly units = new CodeUnitBuffer();
   /** (state, end) of each output state reached, in text order; `events2` holds the second walk's. */
   private events: Int32Array = new Int32Array(2048);
   private events2: Int32Array = new Int32Array(1024);
@@ -293,13 +295,7 @@ export class LiteralMatcher {
     // A text walked in halves is first copied into a code-unit buffer (a
     // typed-array read costs a third of charCodeAt's); a short one is read
     // in place (the copy's fixed cost would exceed what it saves).
-    if (mid < len && this.units.length < len) {
-      this.units = new Uint16Array(Math.max(len, Math.min(len + (len >> 1), 2 * SCRATCH_KEEP)));
-      this.unitsBytes = Buffer.from(this.units.buffer);
-    }
-    // The raw code units (lone surrogates included).
-    if (mid < len) this.unitsBytes.write(text, 0, 'utf16le');
-    const u = this.units;
+    const u = mid < len ? this.units.of(text) : EMPTY_UNITS;
     // Event buffers grow on demand (output states are a minority of
     // characters; sizing them by the text would zero-fill megabytes per call).
     let ev = this.events;
@@ -351,10 +347,6 @@ export class LiteralMatcher {
       }
     }
     // Keep grown scratch for the next call, up to a bound (a huge input must not pin memory).
-    if (this.units.length > 2 * SCRATCH_KEEP) {
-      this.units = new Uint16Array(1024);
-      this.unitsBytes = Buffer.from(this.units.buffer);
-    }
     this.events = ev.length <= SCRATCH_KEEP ? ev : new Int32Array(2048);
     this.events2 = ev2.length <= SCRATCH_KEEP ? ev2 : new Int32Array(1024);
     // Pass 2: the outputs, in text order.
