@@ -415,7 +415,7 @@ function anchorOf(n: Node): PatternAnchor | undefined {
     const parts = n.alts.map(anchorOf);
     if (parts.some((p) => p === undefined)) return undefined;
     const literals = unionPrefixes(parts.map((p) => new Set(p?.literals)));
-    if (literals === null || literals.size > LIMIT) return undefined;
+    if (literals === null) return undefined;
     const min = Math.min(...parts.map((p) => p?.min ?? 0));
     const max = Math.max(...parts.map((p) => p?.max ?? 0));
     // Only strings that start with another may go (same start, same window); one that merely contains another may not.

@@ -372,11 +372,7 @@ export class LiteralMatcher {
         for (let p = lo; p <= hi; p += 1) {
           // A rule that starts with \b cannot match where both sides are alike.
           if (wordStart[r] === 1 && (p > 0 && WORD[text.charCodeAt(p - 1)] === 1) === (WORD[text.charCodeAt(p)] === 1)) continue;
-          if (h === hits.length) {
-            const grown = new Int32Array(h * 2);
-            grown.set(hits);
-            hits = grown;
-          }
+          if (h === hits.length) hits = grow(hits);
           hits[h] = r;
           hits[h + 1] = p;
           h += 2;
@@ -404,13 +400,8 @@ export class LiteralMatcher {
     }
     const unpinned = this.unpinned;
     for (let k = 0; k < unpinned.length; k += 1) list[nl++] = unpinned[k] as number;
-    // Ascending rule order (a short list: insertion sort).
-    for (let i = 1; i < nl; i += 1) {
-      const v = list[i] as number;
-      let j = i - 1;
-      for (; j >= 0 && (list[j] as number) > v; j -= 1) list[j + 1] = list[j] as number;
-      list[j + 1] = v;
-    }
+    // Ascending rule order (no rule is listed twice).
+    sortUnique(list, 0, nl);
     // kind[r]: 0 not in the plan, 1 full scan, 2 tried at its starts (range from cursor[r]).
     const kind = this.kind;
     let total = 0;
@@ -466,7 +457,6 @@ export class LiteralMatcher {
     }
     return { rules, from, to, positions };
   }
-
 }
 
 /** Largest scratch buffer (in entries) a matcher keeps between calls: 2 MiB of Int32 (enough for a 1 MB input). */
